@@ -1,0 +1,55 @@
+#pragma once
+#include "event.h"
+#include "recorder.h"
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace il {
+
+// What the collector hands to a consumer: the names registered since the previous
+// batch (lane and resource ids continue where the last batch ended) and the events
+// drained since then, with times relative to the run's origin.
+struct Batch {
+    std::vector<std::string> newLanes;
+    std::vector<std::string> newResources;
+    std::vector<Event> events;
+    std::uint64_t droppedTotal = 0;
+
+    bool empty() const { return newLanes.empty() && newResources.empty() && events.empty(); }
+};
+
+// Drains a recorder's rings on its own thread every millisecond or so, so that rings
+// rarely fill up, and keeps what it drained until a consumer takes it.
+class Collector {
+public:
+    explicit Collector(Recorder &recorder);
+    ~Collector();
+    Collector(const Collector &) = delete;
+    Collector &operator=(const Collector &) = delete;
+
+    // Stops the thread after one last drain; afterwards take() returns the rest.
+    void finish();
+    // Everything collected since the previous call.
+    Batch take();
+
+private:
+    void loop(std::stop_token stop);
+    void drain_once();
+
+    Recorder &m_recorder;
+    std::vector<Event> m_scratch; // collector thread only
+    std::mutex m_mutex;
+    Batch m_pending;
+    std::size_t m_lanesPublished = 0;
+    std::size_t m_resourcesPublished = 1; // resource 0 is "none"
+    std::mutex m_wakeMutex;
+    std::condition_variable_any m_wake;
+    std::jthread m_thread;
+};
+
+} // namespace il

@@ -1,0 +1,18 @@
+#include "event.h"
+
+namespace il {
+
+std::string_view state_name(State s) noexcept
+{
+    switch (s) {
+    case State::Running: return "running";
+    case State::Blocked: return "blocked";
+    case State::Critical: return "critical section";
+    case State::Sleeping: return "sleeping";
+    case State::Finished: return "finished";
+    case State::Count: break;
+    }
+    return "unknown";
+}
+
+} // namespace il

@@ -1,0 +1,40 @@
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+namespace il {
+
+using LaneId = std::uint32_t;
+using ResourceId = std::uint16_t;
+inline constexpr ResourceId kNoResource = 0;
+
+// What a lane is doing. The order is the legend order.
+enum class State : std::uint8_t {
+    Running,  // executing its own code
+    Blocked,  // waiting for a lock or a permit (the resource says which)
+    Critical, // inside a critical section / holding the resource
+    Sleeping, // sleeping or doing simulated work off-CPU
+    Finished, // the thread has ended
+    Count
+};
+
+enum class EventKind : std::uint8_t {
+    State,   // the lane enters `state` on `resource`
+    Mark,    // an instant on the lane (value says what)
+    Counter, // `resource` now has the value `value` (e.g. free permits)
+};
+
+// A fixed-size record. 24 bytes, so a per-thread ring of them stays cache friendly.
+struct Event {
+    std::int64_t t_ns = 0;
+    std::int64_t value = 0;
+    LaneId lane = 0;
+    ResourceId resource = kNoResource;
+    EventKind kind = EventKind::State;
+    State state = State::Running;
+};
+static_assert(sizeof(Event) <= 32, "events must stay small");
+
+std::string_view state_name(State s) noexcept;
+
+} // namespace il

@@ -1,0 +1,63 @@
+#include "params.h"
+
+#include <charconv>
+
+namespace il {
+
+ParamValues default_params(const ScenarioInfo &info)
+{
+    ParamValues values;
+    for (const auto &p : info.params)
+        values[p.key] = p.def;
+    return values;
+}
+
+const ParamSpec *find_param(const ScenarioInfo &info, std::string_view key)
+{
+    for (const auto &p : info.params)
+        if (p.key == key)
+            return &p;
+    return nullptr;
+}
+
+std::string describe_range(const ParamSpec &spec)
+{
+    std::string s = std::to_string(spec.min) + " to " + std::to_string(spec.max);
+    if (!spec.unit.empty())
+        s += " " + spec.unit;
+    return s;
+}
+
+static std::string known_keys(const ScenarioInfo &info)
+{
+    std::string s;
+    for (const auto &p : info.params)
+        s += (s.empty() ? "" : ", ") + p.key;
+    return s;
+}
+
+std::optional<std::string> assign_param(const ScenarioInfo &info, std::string_view assignment,
+                                        ParamValues &values)
+{
+    const auto eq = assignment.find('=');
+    if (eq == std::string_view::npos || eq == 0)
+        return "--param expects key=value, got '" + std::string(assignment) + "'";
+    const std::string_view key = assignment.substr(0, eq);
+    const std::string_view text = assignment.substr(eq + 1);
+    const ParamSpec *spec = find_param(info, key);
+    if (!spec)
+        return "unknown parameter '" + std::string(key) + "' for scenario " + info.id +
+               " (known: " + known_keys(info) + ")";
+    std::int64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+        return "parameter " + spec->key + ": '" + std::string(text) +
+               "' is not a whole number; allowed range is " + describe_range(*spec);
+    if (v < spec->min || v > spec->max)
+        return "parameter " + spec->key + ": " + std::string(text) +
+               " is out of range; allowed range is " + describe_range(*spec);
+    values[spec->key] = v;
+    return std::nullopt;
+}
+
+} // namespace il

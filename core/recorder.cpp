@@ -1,0 +1,67 @@
+#include "recorder.h"
+
+#include <iterator>
+#include <stdexcept>
+
+namespace il {
+
+Recorder::Recorder(std::size_t ringCapacity)
+    : m_capacity(ringCapacity)
+    , m_origin(now_ns())
+{
+    m_resourceNames.emplace_back();
+}
+
+Lane &Recorder::add_lane(std::string name)
+{
+    std::lock_guard lock(m_mutex);
+    const auto id = LaneId(m_lanes.size());
+    m_lanes.push_back(std::make_unique<Lane>(id, m_capacity));
+    m_laneNames.push_back(std::move(name));
+    return *m_lanes.back();
+}
+
+ResourceId Recorder::add_resource(std::string name)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_resourceNames.size() > 0xffff)
+        throw std::length_error("too many resources in one run");
+    m_resourceNames.push_back(std::move(name));
+    return ResourceId(m_resourceNames.size() - 1);
+}
+
+std::size_t Recorder::drain(std::vector<Event> &out)
+{
+    std::lock_guard lock(m_mutex);
+    std::size_t n = 0;
+    for (auto &lane : m_lanes)
+        n += lane->drain(std::back_inserter(out));
+    return n;
+}
+
+std::vector<std::string> Recorder::lane_names_from(std::size_t first) const
+{
+    std::lock_guard lock(m_mutex);
+    if (first >= m_laneNames.size())
+        return {};
+    return {m_laneNames.begin() + std::ptrdiff_t(first), m_laneNames.end()};
+}
+
+std::vector<std::string> Recorder::resource_names_from(std::size_t first) const
+{
+    std::lock_guard lock(m_mutex);
+    if (first >= m_resourceNames.size())
+        return {};
+    return {m_resourceNames.begin() + std::ptrdiff_t(first), m_resourceNames.end()};
+}
+
+std::uint64_t Recorder::dropped() const
+{
+    std::lock_guard lock(m_mutex);
+    std::uint64_t n = 0;
+    for (const auto &lane : m_lanes)
+        n += lane->dropped();
+    return n;
+}
+
+} // namespace il

@@ -1,0 +1,25 @@
+#include "registry.h"
+
+namespace il {
+
+const std::vector<std::unique_ptr<Scenario>> &scenarios()
+{
+    static const auto all = [] {
+        std::vector<std::unique_ptr<Scenario>> v;
+        v.push_back(make_race_scenario());
+        v.push_back(make_mutex_scenario());
+        v.push_back(make_semaphore_scenario());
+        return v;
+    }();
+    return all;
+}
+
+const Scenario *find_scenario(std::string_view id)
+{
+    for (const auto &s : scenarios())
+        if (s->info().id == id)
+            return s.get();
+    return nullptr;
+}
+
+} // namespace il

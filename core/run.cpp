@@ -1,0 +1,90 @@
+#include "run.h"
+
+#include <exception>
+
+namespace il {
+
+std::string_view stop_reason_name(StopReason r)
+{
+    switch (r) {
+    case StopReason::Finished: return "finished";
+    case StopReason::Timeout: return "timeout";
+    case StopReason::Deadlock: return "deadlock";
+    case StopReason::User: return "user";
+    }
+    return "finished";
+}
+
+Run::Run(const Scenario &scenario, ParamValues params, std::uint64_t seed,
+         std::size_t ringCapacity)
+    : m_scenario(scenario)
+    , m_params(std::move(params))
+    , m_seed(seed)
+    , m_recorder(ringCapacity)
+    , m_collector(m_recorder)
+    , m_thread([this](std::stop_token stop) { body(stop); })
+{
+}
+
+Run::~Run()
+{
+    request_stop(StopReason::User);
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+void Run::request_stop(StopReason why)
+{
+    int none = -1;
+    m_reason.compare_exchange_strong(none, int(why));
+    m_thread.request_stop();
+}
+
+void Run::body(std::stop_token stop)
+{
+    RunResult result;
+    RunContext ctx{m_recorder, m_params, stop, m_seed};
+    try {
+        result.metrics = m_scenario.run(ctx);
+    } catch (const std::exception &e) {
+        result.error = e.what();
+    }
+    result.durationNs = now_ns() - m_recorder.origin_ns();
+    if (stop.stop_requested() && m_reason.load() >= 0)
+        result.stoppedBy = StopReason(m_reason.load());
+    m_collector.finish();
+    std::lock_guard lock(m_mutex);
+    m_result = std::move(result);
+    m_finished = true;
+    m_done.notify_all();
+}
+
+bool Run::finished() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_finished;
+}
+
+bool Run::wait_finished(std::chrono::milliseconds timeout)
+{
+    std::unique_lock lock(m_mutex);
+    return m_done.wait_for(lock, timeout, [this] { return m_finished; });
+}
+
+RunResult Run::result() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_result;
+}
+
+std::int64_t Run::elapsed_ns() const
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_finished)
+            return m_result.durationNs;
+    }
+    return now_ns() - m_recorder.origin_ns();
+}
+
+} // namespace il

@@ -1,0 +1,70 @@
+#pragma once
+#include "collector.h"
+#include "recorder.h"
+#include "scenario.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+namespace il {
+
+enum class StopReason { Finished, Timeout, Deadlock, User };
+std::string_view stop_reason_name(StopReason r);
+
+struct RunResult {
+    Json metrics = Json::object();
+    StopReason stoppedBy = StopReason::Finished;
+    std::int64_t durationNs = 0;
+    std::string error; // the scenario threw: what it said
+
+    bool completed() const { return stoppedBy == StopReason::Finished && error.empty(); }
+};
+
+// One execution of a scenario: its recorder, its collector and the thread that drives
+// it. Consumers poll take() for batches; nothing here ever waits on a consumer.
+class Run {
+public:
+    Run(const Scenario &scenario, ParamValues params, std::uint64_t seed,
+        std::size_t ringCapacity = Recorder::kDefaultRingCapacity);
+    ~Run(); // stops the scenario and joins every thread it started
+    Run(const Run &) = delete;
+    Run &operator=(const Run &) = delete;
+
+    // Asks every wait in the scenario to give up. The first reason given is kept.
+    void request_stop(StopReason why);
+    bool finished() const;
+    // True if the run finished within `timeout`.
+    bool wait_finished(std::chrono::milliseconds timeout);
+    // Events and names collected since the previous call.
+    Batch take() { return m_collector.take(); }
+    // Only meaningful once finished() is true.
+    RunResult result() const;
+
+    std::int64_t elapsed_ns() const;
+    const Scenario &scenario() const { return m_scenario; }
+    const ParamValues &params() const { return m_params; }
+    std::uint64_t seed() const { return m_seed; }
+
+private:
+    void body(std::stop_token stop);
+
+    const Scenario &m_scenario;
+    const ParamValues m_params;
+    const std::uint64_t m_seed;
+    Recorder m_recorder;
+    Collector m_collector;
+    std::atomic<int> m_reason{-1};
+    mutable std::mutex m_mutex;
+    std::condition_variable m_done;
+    bool m_finished = false;
+    RunResult m_result;
+    std::jthread m_thread; // last: starts once everything above exists
+};
+
+} // namespace il

@@ -1,0 +1,63 @@
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <new>
+
+namespace il {
+
+// Bounded lock-free ring for exactly one producer thread and one consumer thread.
+// push() never blocks and never allocates: on a full ring it returns false and the
+// caller counts a drop. Capacity is rounded up to a power of two.
+template <typename T> class SpscRing {
+public:
+    explicit SpscRing(std::size_t capacity)
+        : m_mask(round_up(capacity) - 1)
+        , m_slots(std::make_unique<T[]>(m_mask + 1))
+    {
+    }
+
+    bool push(const T &value) noexcept
+    {
+        const std::size_t head = m_head.load(std::memory_order_relaxed);
+        if (head - m_cachedTail > m_mask) {
+            m_cachedTail = m_tail.load(std::memory_order_acquire);
+            if (head - m_cachedTail > m_mask)
+                return false;
+        }
+        m_slots[head & m_mask] = value;
+        m_head.store(head + 1, std::memory_order_release);
+        return true;
+    }
+
+    // Moves everything available into `out` (an output iterator); returns the count.
+    template <typename Out> std::size_t drain(Out out)
+    {
+        const std::size_t tail = m_tail.load(std::memory_order_relaxed);
+        const std::size_t head = m_head.load(std::memory_order_acquire);
+        for (std::size_t i = tail; i != head; ++i)
+            *out++ = m_slots[i & m_mask];
+        m_tail.store(head, std::memory_order_release);
+        return head - tail;
+    }
+
+    std::size_t capacity() const noexcept { return m_mask + 1; }
+
+private:
+    static std::size_t round_up(std::size_t n)
+    {
+        std::size_t p = 2;
+        while (p < n)
+            p <<= 1;
+        return p;
+    }
+
+    static constexpr std::size_t kLine = 64;
+    const std::size_t m_mask;
+    std::unique_ptr<T[]> m_slots;
+    alignas(kLine) std::atomic<std::size_t> m_head{0};
+    std::size_t m_cachedTail = 0; // producer's last view of m_tail
+    alignas(kLine) std::atomic<std::size_t> m_tail{0};
+};
+
+} // namespace il

@@ -1,0 +1,94 @@
+#include "sync.h"
+
+namespace il {
+
+bool sleep_for(std::stop_token stop, std::chrono::nanoseconds d)
+{
+    std::mutex m;
+    std::condition_variable_any cv;
+    std::unique_lock lock(m);
+    cv.wait_for(lock, stop, d, [] { return false; });
+    return !stop.stop_requested();
+}
+
+InstrumentedMutex::InstrumentedMutex(Recorder &recorder, std::string name)
+    : m_resource(recorder.add_resource(std::move(name)))
+{
+}
+
+bool InstrumentedMutex::try_acquire() noexcept
+{
+    bool expected = false;
+    return m_held.compare_exchange_strong(expected, true);
+}
+
+bool InstrumentedMutex::lock(Lane &lane, std::stop_token stop)
+{
+    if (try_acquire()) {
+        lane.state(State::Critical, m_resource);
+        return true;
+    }
+    lane.state(State::Blocked, m_resource);
+    const std::int64_t t0 = now_ns();
+    bool acquired = false;
+    {
+        std::unique_lock lock(m_mutex);
+        // Announce the waiter before retrying, so an unlock either sees it and
+        // notifies, or happens before the retry and lets it through (both seq_cst).
+        m_waiters.fetch_add(1);
+        acquired = m_cv.wait(lock, stop, [this] { return try_acquire(); });
+        m_waiters.fetch_sub(1);
+    }
+    m_waitNs.fetch_add(now_ns() - t0, std::memory_order_relaxed);
+    lane.state(acquired ? State::Critical : State::Running, acquired ? m_resource : kNoResource);
+    return acquired;
+}
+
+void InstrumentedMutex::unlock(Lane &lane)
+{
+    // Record first, so the next holder's critical section starts after this one ends.
+    lane.state(State::Running);
+    m_held.store(false);
+    if (m_waiters.load() > 0) {
+        { std::lock_guard lock(m_mutex); } // a waiter between its retry and its wait
+        m_cv.notify_one();
+    }
+}
+
+InstrumentedSemaphore::InstrumentedSemaphore(Recorder &recorder, std::string name, int permits)
+    : m_resource(recorder.add_resource(std::move(name)))
+    , m_free(permits)
+{
+}
+
+bool InstrumentedSemaphore::acquire(Lane &lane, std::stop_token stop)
+{
+    std::unique_lock lock(m_mutex);
+    if (m_free == 0) {
+        lane.state(State::Blocked, m_resource);
+        const std::int64_t t0 = now_ns();
+        const bool got = m_cv.wait(lock, stop, [this] { return m_free > 0; });
+        m_waitNs.fetch_add(now_ns() - t0, std::memory_order_relaxed);
+        if (!got) {
+            lane.state(State::Running);
+            return false;
+        }
+    }
+    --m_free;
+    lane.counter(m_resource, m_free);
+    lane.state(State::Critical, m_resource);
+    return true;
+}
+
+void InstrumentedSemaphore::release(Lane &lane)
+{
+    lane.state(State::Running);
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_free;
+        lane.counter(m_resource, m_free);
+    }
+    m_cv.notify_one();
+}
+
+} // namespace il

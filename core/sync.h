@@ -1,0 +1,66 @@
+#pragma once
+#include "recorder.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <stop_token>
+#include <string>
+
+namespace il {
+
+// Sleeps for `d` unless stop is requested first. Returns false if it was stopped.
+bool sleep_for(std::stop_token stop, std::chrono::nanoseconds d);
+
+// A mutual-exclusion lock that records what its users go through: Blocked (on this
+// lock) while waiting, Critical once inside, Running after unlock. Uncontended locking
+// is one compare-and-swap; a contended waiter sleeps in the kernel on a condition
+// variable and wakes when the lock is released or when stop is requested.
+class InstrumentedMutex {
+public:
+    InstrumentedMutex(Recorder &recorder, std::string name);
+
+    // False if stop was requested before the lock could be taken (the lane is then
+    // Running again and does not hold the lock).
+    [[nodiscard]] bool lock(Lane &lane, std::stop_token stop);
+    void unlock(Lane &lane);
+
+    ResourceId resource() const { return m_resource; }
+    // Total time all threads spent blocked on this lock.
+    std::int64_t wait_ns() const { return m_waitNs.load(std::memory_order_relaxed); }
+
+private:
+    bool try_acquire() noexcept;
+
+    const ResourceId m_resource;
+    std::atomic<bool> m_held{false};
+    std::atomic<int> m_waiters{0};
+    std::atomic<std::int64_t> m_waitNs{0};
+    std::mutex m_mutex;
+    std::condition_variable_any m_cv;
+};
+
+// A counting semaphore built the classic teaching way, from a mutex and a condition
+// variable. Records Blocked while waiting for a permit, Critical while holding one,
+// and the number of free permits as a counter.
+class InstrumentedSemaphore {
+public:
+    InstrumentedSemaphore(Recorder &recorder, std::string name, int permits);
+
+    [[nodiscard]] bool acquire(Lane &lane, std::stop_token stop);
+    void release(Lane &lane);
+
+    ResourceId resource() const { return m_resource; }
+    std::int64_t wait_ns() const { return m_waitNs.load(std::memory_order_relaxed); }
+
+private:
+    const ResourceId m_resource;
+    std::mutex m_mutex;
+    std::condition_variable_any m_cv;
+    int m_free;
+    std::atomic<std::int64_t> m_waitNs{0};
+};
+
+} // namespace il
