@@ -1,4 +1,5 @@
 #include "collector.h"
+#include "sync.h"
 
 #include <chrono>
 
@@ -6,8 +7,12 @@ namespace il {
 
 Collector::Collector(Recorder &recorder)
     : m_recorder(recorder)
-    , m_thread([this](std::stop_token stop) { loop(stop); })
+    , m_thread()
 {
+    // Map the first pending buffer now: a drain that faults its way into fresh memory
+    // (~10 us a page on this kind of VM) lets the rings overflow.
+    prefault(m_pending.events);
+    m_thread = std::jthread([this](std::stop_token stop) { loop(stop); });
 }
 
 Collector::~Collector() { finish(); }
@@ -22,11 +27,27 @@ void Collector::finish()
 
 Batch Collector::take()
 {
-    std::lock_guard lock(m_mutex);
-    Batch out = std::move(m_pending);
-    m_pending = Batch{};
-    out.droppedTotal = m_recorder.dropped();
+    Batch out;
+    take(out);
     return out;
+}
+
+void Collector::prefault(EventBuffer &events)
+{
+    events.reserve(kPrefaultEvents); // mapped and populated at once
+}
+
+void Collector::take(Batch &into)
+{
+    prefault(into.events); // it becomes the collector's next pending buffer
+    into.newLanes.clear();
+    into.newResources.clear();
+    into.events.clear();
+    {
+        std::lock_guard lock(m_mutex);
+        std::swap(into, m_pending);
+    }
+    into.droppedTotal = m_recorder.dropped();
 }
 
 void Collector::loop(std::stop_token stop)
@@ -34,33 +55,30 @@ void Collector::loop(std::stop_token stop)
     using namespace std::chrono_literals;
     while (!stop.stop_requested()) {
         drain_once();
-        std::unique_lock lock(m_wakeMutex);
-        m_wake.wait_for(lock, stop, 1ms, [] { return false; });
+        sleep_for(stop, 1ms);
     }
     drain_once();
 }
 
 void Collector::drain_once()
 {
+    // Drained straight into the pending batch (take() waits at most one drain).
     // Events first, names second: every drained event's lane is then already named.
-    m_scratch.clear();
-    m_recorder.drain(m_scratch);
-    auto lanes = m_recorder.lane_names_from(m_lanesPublished);
-    auto resources = m_recorder.resource_names_from(m_resourcesPublished);
-    if (m_scratch.empty() && lanes.empty() && resources.empty())
-        return;
-    const std::int64_t origin = m_recorder.origin_ns();
-    for (auto &e : m_scratch)
-        e.t_ns -= origin;
-
     std::lock_guard lock(m_mutex);
-    m_lanesPublished += lanes.size();
-    m_resourcesPublished += resources.size();
-    for (auto &name : lanes)
+    auto &events = m_pending.events;
+    const std::size_t first = events.size();
+    m_recorder.drain(events);
+    const std::int64_t origin = m_recorder.origin_ns();
+    for (std::size_t i = first; i < events.size(); ++i)
+        events[i].t_ns -= origin;
+    for (auto &name : m_recorder.lane_names_from(m_lanesPublished)) {
         m_pending.newLanes.push_back(std::move(name));
-    for (auto &name : resources)
+        ++m_lanesPublished;
+    }
+    for (auto &name : m_recorder.resource_names_from(m_resourcesPublished)) {
         m_pending.newResources.push_back(std::move(name));
-    m_pending.events.insert(m_pending.events.end(), m_scratch.begin(), m_scratch.end());
+        ++m_resourcesPublished;
+    }
 }
 
 } // namespace il

@@ -2,7 +2,6 @@
 #include "event.h"
 #include "recorder.h"
 
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -17,7 +16,7 @@ namespace il {
 struct Batch {
     std::vector<std::string> newLanes;
     std::vector<std::string> newResources;
-    std::vector<Event> events;
+    EventBuffer events;
     std::uint64_t droppedTotal = 0;
 
     bool empty() const { return newLanes.empty() && newResources.empty() && events.empty(); }
@@ -34,21 +33,23 @@ public:
 
     // Stops the thread after one last drain; afterwards take() returns the rest.
     void finish();
-    // Everything collected since the previous call.
+    // Everything collected since the previous call (convenient; see the overload).
     Batch take();
+    // The same, reusing `into`'s buffers: a consumer that keeps one Batch and hands it
+    // back each time spares the collector from growing fresh memory (page faults).
+    void take(Batch &into);
 
 private:
+    static constexpr std::size_t kPrefaultEvents = 1 << 18;
+    static void prefault(EventBuffer &events);
     void loop(std::stop_token stop);
     void drain_once();
 
     Recorder &m_recorder;
-    std::vector<Event> m_scratch; // collector thread only
     std::mutex m_mutex;
     Batch m_pending;
     std::size_t m_lanesPublished = 0;
     std::size_t m_resourcesPublished = 1; // resource 0 is "none"
-    std::mutex m_wakeMutex;
-    std::condition_variable_any m_wake;
     std::jthread m_thread;
 };
 

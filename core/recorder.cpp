@@ -1,6 +1,5 @@
 #include "recorder.h"
 
-#include <iterator>
 #include <stdexcept>
 
 namespace il {
@@ -30,12 +29,12 @@ ResourceId Recorder::add_resource(std::string name)
     return ResourceId(m_resourceNames.size() - 1);
 }
 
-std::size_t Recorder::drain(std::vector<Event> &out)
+std::size_t Recorder::drain(EventBuffer &out)
 {
     std::lock_guard lock(m_mutex);
     std::size_t n = 0;
     for (auto &lane : m_lanes)
-        n += lane->drain(std::back_inserter(out));
+        n += lane->drain(out);
     return n;
 }
 

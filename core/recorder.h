@@ -13,6 +13,9 @@
 
 namespace il {
 
+// Events on their way from the rings to a consumer; its pages are mapped up front.
+using EventBuffer = std::vector<Event, PopulatingAllocator<Event>>;
+
 // The recording end of one lane. Exactly one thread records into a lane; recording
 // takes a timestamp and pushes into the lane's own ring: no lock, no allocation.
 class Lane {
@@ -36,7 +39,7 @@ public:
     LaneId id() const noexcept { return m_id; }
     std::uint64_t dropped() const noexcept { return m_dropped.load(std::memory_order_relaxed); }
 
-    template <typename Out> std::size_t drain(Out out) { return m_ring.drain(out); }
+    std::size_t drain(EventBuffer &out) { return m_ring.drain(out); }
 
 private:
     void push(EventKind kind, State s, ResourceId r, std::int64_t value) noexcept
@@ -56,7 +59,7 @@ private:
 // Adding a lane or a resource takes a lock; recording into a lane does not.
 class Recorder {
 public:
-    static constexpr std::size_t kDefaultRingCapacity = 1 << 14;
+    static constexpr std::size_t kDefaultRingCapacity = 1 << 16;
 
     explicit Recorder(std::size_t ringCapacity = kDefaultRingCapacity);
 
@@ -64,7 +67,7 @@ public:
     ResourceId add_resource(std::string name);
 
     // Collector side: appends every pending event of every lane to `out`.
-    std::size_t drain(std::vector<Event> &out);
+    std::size_t drain(EventBuffer &out);
     // Names registered since the given counts (the collector publishes them once).
     std::vector<std::string> lane_names_from(std::size_t first) const;
     std::vector<std::string> resource_names_from(std::size_t first) const;

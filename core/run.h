@@ -43,6 +43,7 @@ public:
     bool wait_finished(std::chrono::milliseconds timeout);
     // Events and names collected since the previous call.
     Batch take() { return m_collector.take(); }
+    void take(Batch &into) { m_collector.take(into); }
     // Only meaningful once finished() is true.
     RunResult result() const;
 

@@ -1,8 +1,10 @@
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
-#include <memory>
-#include <new>
+#include <vector>
+
+#include "populatingallocator.h"
 
 namespace il {
 
@@ -13,7 +15,7 @@ template <typename T> class SpscRing {
 public:
     explicit SpscRing(std::size_t capacity)
         : m_mask(round_up(capacity) - 1)
-        , m_slots(std::make_unique<T[]>(m_mask + 1))
+        , m_slots(m_mask + 1)
     {
     }
 
@@ -30,15 +32,20 @@ public:
         return true;
     }
 
-    // Moves everything available into `out` (an output iterator); returns the count.
-    template <typename Out> std::size_t drain(Out out)
+    // Appends everything available to `out` (at most two contiguous copies, since the
+    // ring wraps once at most); returns the count.
+    template <typename Vector> std::size_t drain(Vector &out)
     {
         const std::size_t tail = m_tail.load(std::memory_order_relaxed);
         const std::size_t head = m_head.load(std::memory_order_acquire);
-        for (std::size_t i = tail; i != head; ++i)
-            *out++ = m_slots[i & m_mask];
+        const std::size_t n = head - tail;
+        const std::size_t begin = tail & m_mask;
+        const std::size_t firstPart = std::min(n, m_mask + 1 - begin);
+        const T *slots = m_slots.data();
+        out.insert(out.end(), slots + begin, slots + begin + firstPart);
+        out.insert(out.end(), slots, slots + (n - firstPart));
         m_tail.store(head, std::memory_order_release);
-        return head - tail;
+        return n;
     }
 
     std::size_t capacity() const noexcept { return m_mask + 1; }
@@ -54,7 +61,7 @@ private:
 
     static constexpr std::size_t kLine = 64;
     const std::size_t m_mask;
-    std::unique_ptr<T[]> m_slots;
+    std::vector<T, PopulatingAllocator<T>> m_slots; // fixed size, mapped up front
     alignas(kLine) std::atomic<std::size_t> m_head{0};
     std::size_t m_cachedTail = 0; // producer's last view of m_tail
     alignas(kLine) std::atomic<std::size_t> m_tail{0};

@@ -1,6 +1,7 @@
 #pragma once
 #include "collector.h"
 #include "event.h"
+#include "populatingallocator.h"
 
 #include <cstdint>
 #include <map>
@@ -27,7 +28,7 @@ struct Mark {
 
 struct TimelineLane {
     std::string name;
-    std::vector<Segment> segments;
+    std::vector<Segment, PopulatingAllocator<Segment>> segments;
     std::vector<Mark> marks;
     bool open = false; // the last segment is still going on
 };

@@ -2,6 +2,9 @@
 #include "../scenario.h"
 
 #include <atomic>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -12,6 +15,10 @@ namespace il {
 // "<prefix> <index>", and joins them all. Lanes are created in index order before
 // any thread starts, so lane order matches thread order. Each lane begins Running
 // and ends Finished; `body(lane, index)` does the rest.
+// Scenario threads run at a lower scheduling priority than the collector and the GUI,
+// so that the observer is not starved by what it observes when threads outnumber cores.
+inline void lower_priority() { setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 5); }
+
 template <typename Body>
 void run_workers(RunContext &ctx, int count, const std::string &prefix, Body body)
 {
@@ -23,6 +30,7 @@ void run_workers(RunContext &ctx, int count, const std::string &prefix, Body bod
     threads.reserve(std::size_t(count));
     for (int i = 0; i < count; ++i)
         threads.emplace_back([&body, lane = lanes[std::size_t(i)], i] {
+            lower_priority();
             lane->state(State::Running);
             body(*lane, i);
             lane->state(State::Finished);
