@@ -1,0 +1,166 @@
+#include "cli.h"
+
+#include "params.h"
+#include "registry.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QRandomGenerator>
+
+#include <cstring>
+
+bool cliWantsNoDisplay(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i)
+        for (const char *flag : {"--headless", "--list", "--help", "-h", "--version", "-v"})
+            if (std::strcmp(argv[i], flag) == 0)
+                return true;
+    return false;
+}
+
+namespace {
+
+CliParse fail(const QString &message, int code = ExitBadArguments)
+{
+    return CliParse{std::nullopt, QStringLiteral("interleave: ") + message, code};
+}
+
+QString scenarioIds()
+{
+    QStringList ids;
+    for (const auto &s : il::scenarios())
+        ids << QString::fromStdString(s->info().id);
+    return ids.join(QStringLiteral(", "));
+}
+
+// An output file must be creatable: its directory exists and is writable, and the
+// path is not a directory. Checked before a run, so a long run is not wasted.
+QString outputProblem(const QString &path)
+{
+    if (path == QLatin1String("-"))
+        return {};
+    const QFileInfo info(path);
+    if (info.isDir())
+        return QStringLiteral("%1 is a directory, not a file").arg(path);
+    const QFileInfo dir(info.absolutePath());
+    if (!dir.isDir())
+        return QStringLiteral("cannot write %1: directory %2 does not exist")
+            .arg(path, info.absolutePath());
+    if (!dir.isWritable())
+        return QStringLiteral("cannot write %1: directory %2 is not writable")
+            .arg(path, info.absolutePath());
+    return {};
+}
+
+} // namespace
+
+CliParse parseCommandLine(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Interleave: watch concurrency happen on real threads.\n"
+                       "Without options it opens the window."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption list(QStringLiteral("list"), QStringLiteral("List the scenarios."));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("With --list: JSON."));
+    const QCommandLineOption headless(QStringLiteral("headless"),
+                                      QStringLiteral("Run a scenario without a window."));
+    const QCommandLineOption scenario(QStringLiteral("scenario"),
+                                      QStringLiteral("Scenario to run: %1.").arg(scenarioIds()),
+                                      QStringLiteral("ID"));
+    const QCommandLineOption param(QStringLiteral("param"),
+                                   QStringLiteral("Set a parameter (repeatable)."),
+                                   QStringLiteral("key=value"));
+    const QCommandLineOption seed(QStringLiteral("seed"),
+                                  QStringLiteral("Seed for random choices (default: random)."),
+                                  QStringLiteral("N"));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("Stop the run after this many seconds."),
+                                     QStringLiteral("SECONDS"));
+    const QCommandLineOption stats(QStringLiteral("stats"),
+                                   QStringLiteral("Write the run's stats JSON ('-': stdout)."),
+                                   QStringLiteral("FILE"));
+    const QCommandLineOption png(QStringLiteral("png"),
+                                 QStringLiteral("Export the timeline as a PNG image."),
+                                 QStringLiteral("FILE"));
+    parser.addOptions({list, json, headless, scenario, param, seed, timeout, stats, png});
+
+    if (!parser.parse(arguments))
+        return fail(parser.errorText());
+    if (parser.isSet(QStringLiteral("help")))
+        return CliParse{std::nullopt, parser.helpText(), ExitOk};
+    if (parser.isSet(QStringLiteral("version")))
+        return CliParse{std::nullopt, QStringLiteral("interleave 0.1"), ExitOk};
+    if (!parser.positionalArguments().isEmpty())
+        return fail(QStringLiteral("unexpected argument '%1'")
+                        .arg(parser.positionalArguments().constFirst()));
+    for (const auto *single : {&scenario, &seed, &timeout, &stats, &png})
+        if (parser.values(*single).size() > 1)
+            return fail(QStringLiteral("--%1 given more than once").arg(single->names().constFirst()));
+
+    CliOptions o;
+    if (parser.isSet(list)) {
+        if (parser.isSet(headless))
+            return fail(QStringLiteral("--list and --headless cannot be combined"));
+        o.mode = CliOptions::Mode::List;
+        o.json = parser.isSet(json);
+        return CliParse{o, {}, ExitOk};
+    }
+    if (!parser.isSet(headless)) {
+        for (const auto *opt : {&scenario, &param, &seed, &timeout, &stats, &png, &json})
+            if (parser.isSet(*opt))
+                return fail(QStringLiteral("--%1 needs --headless").arg(opt->names().constFirst()));
+        return CliParse{o, {}, ExitOk};
+    }
+
+    o.mode = CliOptions::Mode::Headless;
+    if (!parser.isSet(scenario))
+        return fail(QStringLiteral("--headless needs --scenario ID (one of: %1)").arg(scenarioIds()));
+    const QString id = parser.value(scenario);
+    o.scenario = il::find_scenario(id.toStdString());
+    if (!o.scenario)
+        return fail(QStringLiteral("unknown scenario '%1' (known: %2)").arg(id, scenarioIds()));
+    const il::ScenarioInfo &info = o.scenario->info();
+    o.params = il::default_params(info);
+    QStringList seen;
+    for (const QString &assignment : parser.values(param)) {
+        const QString key = assignment.section(QLatin1Char('='), 0, 0);
+        if (seen.contains(key))
+            return fail(QStringLiteral("parameter %1 given more than once").arg(key));
+        seen << key;
+        if (auto error = il::assign_param(info, assignment.toStdString(), o.params))
+            return fail(QString::fromStdString(*error));
+    }
+    if (parser.isSet(seed)) {
+        bool ok = false;
+        o.seed = parser.value(seed).toULongLong(&ok);
+        if (!ok)
+            return fail(QStringLiteral("--seed '%1' is not a whole number from 0 to %2")
+                            .arg(parser.value(seed))
+                            .arg(std::numeric_limits<qulonglong>::max()));
+    } else {
+        o.seed = QRandomGenerator::global()->generate64();
+    }
+    if (parser.isSet(timeout)) {
+        bool ok = false;
+        o.timeoutSeconds = parser.value(timeout).toDouble(&ok);
+        if (!ok || !(o.timeoutSeconds > 0) || o.timeoutSeconds > 86400)
+            return fail(QStringLiteral("--timeout '%1' must be a number of seconds from "
+                                       "0.001 to 86400")
+                            .arg(parser.value(timeout)));
+    }
+    o.statsPath = parser.value(stats);
+    o.pngPath = parser.value(png);
+    if (o.statsPath.isEmpty() && parser.isSet(stats))
+        return fail(QStringLiteral("--stats needs a file name or '-'"));
+    if (o.pngPath.isEmpty() && parser.isSet(png))
+        return fail(QStringLiteral("--png needs a file name"));
+    if (o.pngPath == QLatin1String("-"))
+        return fail(QStringLiteral("--png cannot write to standard output; give a file name"));
+    for (const QString &path : {o.statsPath, o.pngPath})
+        if (!path.isEmpty())
+            if (const QString problem = outputProblem(path); !problem.isEmpty())
+                return fail(problem, ExitFileError);
+    return CliParse{o, {}, ExitOk};
+}

@@ -1,0 +1,32 @@
+#pragma once
+#include "scenario.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+// Exit statuses of the command line (DESIGN.md).
+enum ExitCode { ExitOk = 0, ExitBadArguments = 2, ExitFileError = 3 };
+
+// What the command line asked for, already validated against the scenario registry.
+struct CliOptions {
+    enum class Mode { Gui, List, Headless } mode = Mode::Gui;
+    bool json = false;
+    const il::Scenario *scenario = nullptr;
+    il::ParamValues params;
+    std::uint64_t seed = 0;
+    double timeoutSeconds = 0; // 0: no limit
+    QString statsPath;         // "-" is standard output
+    QString pngPath;
+};
+
+struct CliParse {
+    std::optional<CliOptions> options; // empty: print `message` and exit with `exitCode`
+    QString message;
+    int exitCode = ExitOk;
+};
+
+// True when the arguments ask for a mode that needs no display.
+bool cliWantsNoDisplay(int argc, char **argv);
+CliParse parseCommandLine(const QStringList &arguments);

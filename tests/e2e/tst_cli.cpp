@@ -1,0 +1,200 @@
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+// End to end: the built binary, run headless, as scripts and tests use it.
+class TstCli : public QObject {
+    Q_OBJECT
+
+    struct Result {
+        int exitCode = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+
+    static Result run(const QStringList &args, int timeoutMs = 120'000)
+    {
+        QProcess p;
+        p.start(QStringLiteral(INTERLEAVE_BINARY), args);
+        if (!p.waitForFinished(timeoutMs)) {
+            p.kill();
+            p.waitForFinished();
+            return {-2, {}, "timed out"};
+        }
+        if (p.exitStatus() != QProcess::NormalExit)
+            return {-3, p.readAllStandardOutput(), p.readAllStandardError()};
+        return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+
+    static QJsonObject readJson(const QString &path)
+    {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return {};
+        return QJsonDocument::fromJson(f.readAll()).object();
+    }
+
+    QTemporaryDir m_dir;
+
+private slots:
+    void listText()
+    {
+        const Result r = run({QStringLiteral("--list")});
+        QCOMPARE(r.exitCode, 0);
+        for (const char *id : {"race", "mutex", "semaphore"})
+            QVERIFY2(r.out.contains(id), id);
+        QVERIFY(r.out.contains("--param threads=N"));
+    }
+
+    void listJson()
+    {
+        const Result r = run({QStringLiteral("--list"), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray all = QJsonDocument::fromJson(r.out).array();
+        QCOMPARE(all.size(), 3);
+        for (const auto &v : all) {
+            const QJsonObject s = v.toObject();
+            QVERIFY(!s[QStringLiteral("id")].toString().isEmpty());
+            QVERIFY(!s[QStringLiteral("explanation")].toString().isEmpty());
+            QVERIFY(!s[QStringLiteral("params")].toArray().isEmpty());
+            QVERIFY(!s[QStringLiteral("metrics")].toArray().isEmpty());
+            for (const auto &p : s[QStringLiteral("params")].toArray()) {
+                const QJsonObject o = p.toObject();
+                QVERIFY(o[QStringLiteral("min")].toDouble() <= o[QStringLiteral("default")].toDouble());
+                QVERIFY(o[QStringLiteral("default")].toDouble() <= o[QStringLiteral("max")].toDouble());
+            }
+        }
+    }
+
+    void headlessScenario_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<QStringList>("params");
+        QTest::addColumn<int>("lanes");
+        QTest::newRow("race") << "race" << QStringList{"threads=4", "increments=200000"} << 4;
+        QTest::newRow("mutex") << "mutex" << QStringList{"threads=3", "increments=20000"} << 3;
+        QTest::newRow("semaphore")
+            << "semaphore" << QStringList{"workers=7", "permits=3", "work_ms=20"} << 7;
+    }
+
+    void headlessScenario()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(QStringList, params);
+        QFETCH(int, lanes);
+        const QString stats = m_dir.filePath(scenario + QStringLiteral(".json"));
+        const QString png = m_dir.filePath(scenario + QStringLiteral(".png"));
+        QStringList args{"--headless", "--scenario", scenario, "--seed", "7", "--timeout", "60",
+                         "--stats", stats, "--png", png};
+        for (const QString &p : params)
+            args << QStringLiteral("--param") << p;
+        const Result r = run(args);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+
+        const QJsonObject s = readJson(stats);
+        QCOMPARE(s[QStringLiteral("scenario")].toString(), scenario);
+        QCOMPARE(s[QStringLiteral("seed")].toInteger(), 7);
+        QCOMPARE(s[QStringLiteral("completed")].toBool(), true);
+        QCOMPARE(s[QStringLiteral("stopped_by")].toString(), QStringLiteral("finished"));
+        QVERIFY(s[QStringLiteral("duration_ms")].toDouble() > 0);
+        QCOMPARE(s[QStringLiteral("lanes")].toInt(), lanes);
+        QVERIFY(s[QStringLiteral("events")].toInteger() > lanes);
+        QVERIFY(s[QStringLiteral("dropped_events")].isDouble());
+        QVERIFY(s[QStringLiteral("deadlock")].isNull());
+        for (const QString &p : params) {
+            const QString key = p.section('=', 0, 0);
+            QCOMPARE(s[QStringLiteral("params")][key].toInteger(), p.section('=', 1).toLongLong());
+        }
+
+        const QJsonObject m = s[QStringLiteral("metrics")].toObject();
+        if (scenario == QLatin1String("race")) {
+            QCOMPARE(m[QStringLiteral("expected")].toInteger(), 800000);
+            QCOMPARE(m[QStringLiteral("lost_updates")].toInteger(),
+                     m[QStringLiteral("expected")].toInteger() - m[QStringLiteral("actual")].toInteger());
+        } else if (scenario == QLatin1String("mutex")) {
+            QCOMPARE(m[QStringLiteral("expected")].toInteger(), 60000);
+            QCOMPARE(m[QStringLiteral("actual")].toInteger(), 60000);
+            QCOMPARE(m[QStringLiteral("max_holders")].toInt(), 1);
+            QVERIFY(m[QStringLiteral("lock_wait_ms")].toDouble() >= 0);
+        } else {
+            QCOMPARE(m[QStringLiteral("max_concurrency")].toInt(), 3);
+            QVERIFY(m[QStringLiteral("permit_wait_ms")].toDouble() > 0);
+        }
+
+        QImage image(png);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() >= 1600 && image.height() >= 900);
+    }
+
+    void statsToStdout()
+    {
+        const Result r = run({"--headless", "--scenario", "mutex", "--param", "threads=2",
+                              "--param", "increments=1000", "--stats", "-"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject s = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(s[QStringLiteral("metrics")][QStringLiteral("actual")].toInt(), 2000);
+    }
+
+    void timeoutStopsTheRun()
+    {
+        const QString stats = m_dir.filePath(QStringLiteral("timeout.json"));
+        const Result r = run({"--headless", "--scenario", "semaphore", "--param", "workers=8",
+                              "--param", "permits=1", "--param", "work_ms=2000", "--timeout",
+                              "0.5", "--stats", stats});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject s = readJson(stats);
+        QCOMPARE(s[QStringLiteral("stopped_by")].toString(), QStringLiteral("timeout"));
+        QCOMPARE(s[QStringLiteral("completed")].toBool(), false);
+        QCOMPARE(s[QStringLiteral("lanes")].toInt(), 8);
+    }
+
+    void badArguments_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        const QStringList race{"--headless", "--scenario", "race"};
+        QTest::newRow("below range") << race + QStringList{"--param", "threads=0"} << 2
+                                     << "threads: 0 is out of range; allowed range is 1 to 64";
+        QTest::newRow("above range") << race + QStringList{"--param", "threads=65"} << 2
+                                     << "allowed range is 1 to 64";
+        QTest::newRow("not a number") << race + QStringList{"--param", "increments=many"} << 2
+                                      << "increments: 'many' is not a whole number";
+        QTest::newRow("unknown param") << race + QStringList{"--param", "permits=2"} << 2
+                                       << "unknown parameter 'permits'";
+        QTest::newRow("no equals") << race + QStringList{"--param", "threads"} << 2
+                                   << "key=value";
+        QTest::newRow("repeated param")
+            << race + QStringList{"--param", "threads=2", "--param", "threads=3"} << 2
+            << "given more than once";
+        QTest::newRow("unknown scenario")
+            << QStringList{"--headless", "--scenario", "teleport"} << 2 << "unknown scenario 'teleport'";
+        QTest::newRow("no scenario") << QStringList{"--headless"} << 2 << "needs --scenario";
+        QTest::newRow("unknown option") << QStringList{"--frobnicate"} << 2 << "frobnicate";
+        QTest::newRow("bad timeout") << race + QStringList{"--timeout", "-1"} << 2 << "--timeout";
+        QTest::newRow("bad seed") << race + QStringList{"--seed", "x"} << 2 << "--seed";
+        QTest::newRow("missing directory")
+            << race + QStringList{"--stats", "/nonexistent-dir/s.json"} << 3 << "does not exist";
+        QTest::newRow("directory as output") << race + QStringList{"--png", "/tmp"} << 3
+                                             << "is a directory";
+    }
+
+    void badArguments()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        const Result r = run(args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1); // one clear line
+    }
+};
+
+QTEST_GUILESS_MAIN(TstCli)
+#include "tst_cli.moc"

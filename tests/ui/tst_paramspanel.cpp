@@ -1,0 +1,80 @@
+#include "paramspanel.h"
+#include "registry.h"
+
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTest>
+
+class TstParamsPanel : public QObject {
+    Q_OBJECT
+private slots:
+    void oneRowPerDeclaredParameter_data()
+    {
+        QTest::addColumn<QString>("id");
+        for (const auto &s : il::scenarios())
+            QTest::newRow(s->info().id.c_str()) << QString::fromStdString(s->info().id);
+    }
+
+    void oneRowPerDeclaredParameter()
+    {
+        QFETCH(QString, id);
+        const il::ScenarioInfo &info = il::find_scenario(id.toStdString())->info();
+        ParamsPanel panel;
+        panel.setScenario(info);
+        QCOMPARE(panel.findChildren<QSlider *>().size(), qsizetype(info.params.size()));
+        QCOMPARE(panel.findChildren<QSpinBox *>().size(), qsizetype(info.params.size()));
+        for (const auto &p : info.params) {
+            QSpinBox *spin = panel.spinBox(QString::fromStdString(p.key));
+            QVERIFY(spin);
+            QCOMPARE(spin->minimum(), int(p.min));
+            QCOMPARE(spin->maximum(), int(p.max));
+            QCOMPARE(spin->value(), int(p.def));
+            QVERIFY(panel.slider(QString::fromStdString(p.key)));
+        }
+        QCOMPARE(panel.values(), il::default_params(info));
+    }
+
+    void sliderAndSpinBoxMoveTogether()
+    {
+        ParamsPanel panel;
+        panel.setScenario(il::find_scenario("semaphore")->info());
+        QSignalSpy changed(&panel, &ParamsPanel::valuesChanged);
+        QSlider *slider = panel.slider(QStringLiteral("permits"));
+        slider->setValue(5);
+        QCOMPARE(panel.spinBox(QStringLiteral("permits"))->value(), 5);
+        QCOMPARE(panel.values().at("permits"), 5);
+        QVERIFY(changed.count() >= 1);
+
+        panel.spinBox(QStringLiteral("workers"))->setValue(9);
+        QCOMPARE(panel.slider(QStringLiteral("workers"))->value(), 9);
+    }
+
+    void wideRangesUseALogarithmicSlider()
+    {
+        ParamsPanel panel;
+        panel.setScenario(il::find_scenario("race")->info());
+        QSlider *slider = panel.slider(QStringLiteral("increments"));
+        QSpinBox *spin = panel.spinBox(QStringLiteral("increments"));
+        slider->setValue(slider->minimum());
+        QCOMPARE(spin->value(), 1);
+        slider->setValue(slider->maximum());
+        QCOMPARE(spin->value(), 10'000'000);
+        slider->setValue((slider->minimum() + slider->maximum()) / 2);
+        QVERIFY(spin->value() > 1000 && spin->value() < 10'000); // the middle of 1..10^7 is ~3,000
+        spin->setValue(100'000);
+        QCOMPARE(panel.values().at("increments"), 100'000);
+    }
+
+    void outOfRangeValuesAreClamped()
+    {
+        ParamsPanel panel;
+        panel.setScenario(il::find_scenario("race")->info());
+        panel.setValues({{"threads", 1000}, {"increments", -5}});
+        QCOMPARE(panel.values().at("threads"), 64);
+        QCOMPARE(panel.values().at("increments"), 1);
+    }
+};
+
+QTEST_MAIN(TstParamsPanel)
+#include "tst_paramspanel.moc"

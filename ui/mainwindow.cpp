@@ -1,0 +1,314 @@
+#include "mainwindow.h"
+
+#include "gantt/ganttview.h"
+#include "gantt/timelineimage.h"
+#include "metricspanel.h"
+#include "paramspanel.h"
+#include "registry.h"
+#include "runcontroller.h"
+#include "runtitle.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_controller(new RunController(this))
+    , m_gantt(new GanttView)
+    , m_stateLabel(new QLabel)
+    , m_elapsedLabel(new QLabel)
+    , m_eventsLabel(new QLabel)
+    , m_droppedLabel(new QLabel)
+    , m_statusTimer(new QTimer(this))
+{
+    setWindowTitle(QStringLiteral("Interleave"));
+    resize(1400, 860);
+
+    auto *splitter = new QSplitter;
+    splitter->addWidget(buildSidePanel());
+    splitter->addWidget(m_gantt);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({380, 1020});
+    setCentralWidget(splitter);
+    buildMenus();
+
+    for (QLabel *l : {m_stateLabel, m_elapsedLabel, m_eventsLabel, m_droppedLabel}) {
+        l->setContentsMargins(8, 0, 8, 0);
+        statusBar()->addPermanentWidget(l);
+    }
+    m_gantt->setTimeline(&m_controller->timeline());
+
+    connect(m_controller, &RunController::started, this, &MainWindow::onRunStarted);
+    connect(m_controller, &RunController::updated, m_gantt, &GanttView::refresh);
+    connect(m_controller, &RunController::finished, this, &MainWindow::onRunFinished);
+    m_statusTimer->setInterval(100);
+    connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+
+    m_scenarioList->setCurrentRow(0);
+    updateStatus();
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+QWidget *MainWindow::buildSidePanel()
+{
+    auto *panel = new QWidget;
+    auto *v = new QVBoxLayout(panel);
+
+    auto *scenarioBox = new QGroupBox(tr("Scenario"));
+    auto *sv = new QVBoxLayout(scenarioBox);
+    m_scenarioList = new QListWidget;
+    for (const auto &s : il::scenarios()) {
+        auto *item = new QListWidgetItem(QString::fromStdString(s->info().title));
+        item->setData(Qt::UserRole, QString::fromStdString(s->info().id));
+        item->setToolTip(QString::fromStdString(s->info().id));
+        m_scenarioList->addItem(item);
+    }
+    m_scenarioList->setMaximumHeight(m_scenarioList->sizeHintForRow(0) *
+                                         (m_scenarioList->count() + 1) +
+                                     8);
+    connect(m_scenarioList, &QListWidget::currentRowChanged, this,
+            &MainWindow::onScenarioChanged);
+    m_explanation = new QLabel;
+    m_explanation->setWordWrap(true);
+    m_explanation->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_explanation->setStyleSheet(QStringLiteral("color: palette(window-text); padding: 4px;"));
+    sv->addWidget(m_scenarioList);
+    sv->addWidget(m_explanation);
+    v->addWidget(scenarioBox);
+
+    auto *paramBox = new QGroupBox(tr("Parameters"));
+    auto *pv = new QVBoxLayout(paramBox);
+    m_params = new ParamsPanel;
+    pv->addWidget(m_params);
+    v->addWidget(paramBox);
+
+    auto *buttons = new QHBoxLayout;
+    m_runButton = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Run"));
+    m_stopButton = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"));
+    m_runButton->setToolTip(tr("Run the scenario on real threads (Ctrl+R)"));
+    m_stopButton->setToolTip(tr("Stop the run; what was recorded is kept (Esc)"));
+    connect(m_runButton, &QPushButton::clicked, this, &MainWindow::startRun);
+    connect(m_stopButton, &QPushButton::clicked, this, &MainWindow::stopRun);
+    buttons->addWidget(m_runButton);
+    buttons->addWidget(m_stopButton);
+    v->addLayout(buttons);
+
+    auto *metricBox = new QGroupBox(tr("Metrics"));
+    auto *mv = new QVBoxLayout(metricBox);
+    m_metrics = new MetricsPanel;
+    mv->addWidget(m_metrics);
+    v->addWidget(metricBox);
+    v->addStretch(1);
+
+    auto *scroll = new QScrollArea;
+    scroll->setWidget(panel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumWidth(320);
+    return scroll;
+}
+
+void MainWindow::buildMenus()
+{
+    m_runAction = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Run"), this);
+    m_runAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+R")));
+    connect(m_runAction, &QAction::triggered, this, &MainWindow::startRun);
+    m_stopAction = new QAction(style()->standardIcon(QStyle::SP_MediaStop), tr("&Stop"), this);
+    m_stopAction->setShortcut(QKeySequence(Qt::Key_Escape));
+    connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopRun);
+    m_exportAction = new QAction(style()->standardIcon(QStyle::SP_DialogSaveButton),
+                                 tr("Export timeline as &PNG…"), this);
+    m_exportAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
+    connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportPngInteractively);
+    auto *quit = new QAction(tr("&Quit"), this);
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+    auto *fit = new QAction(tr("&Fit whole run"), this);
+    fit->setShortcut(QKeySequence(QStringLiteral("Ctrl+0")));
+    connect(fit, &QAction::triggered, m_gantt, &GanttView::fitAll);
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_exportAction);
+    file->addSeparator();
+    file->addAction(quit);
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(m_runAction);
+    run->addAction(m_stopAction);
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(fit);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Interleave"), this, [this] {
+        QMessageBox::about(this, tr("About Interleave"),
+                           tr("<h3>Interleave</h3><p>A lab for concurrency: every scenario "
+                              "runs on real threads and real locks, and every state change "
+                              "is recorded and drawn as it happens.</p>"
+                              "<p>Wheel: zoom · drag: pan · double-click: fit.</p>"));
+    });
+
+    auto *toolbar = addToolBar(tr("Run"));
+    toolbar->setObjectName(QStringLiteral("runToolbar"));
+    toolbar->setMovable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(m_runAction);
+    toolbar->addAction(m_stopAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_exportAction);
+}
+
+const il::Scenario *MainWindow::currentScenario() const
+{
+    const QListWidgetItem *item = m_scenarioList->currentItem();
+    return item ? il::find_scenario(item->data(Qt::UserRole).toString().toStdString())
+                : nullptr;
+}
+
+void MainWindow::selectScenario(const QString &id)
+{
+    for (int i = 0; i < m_scenarioList->count(); ++i)
+        if (m_scenarioList->item(i)->data(Qt::UserRole).toString() == id)
+            m_scenarioList->setCurrentRow(i);
+}
+
+void MainWindow::onScenarioChanged()
+{
+    const il::Scenario *s = currentScenario();
+    if (!s)
+        return;
+    m_explanation->setText(QString::fromStdString(s->info().explanation));
+    m_params->setScenario(s->info());
+    m_metrics->setScenario(s->info());
+}
+
+void MainWindow::startRun()
+{
+    const il::Scenario *s = currentScenario();
+    if (!s || m_controller->isRunning())
+        return;
+    m_controller->start(*s, m_params->values(), QRandomGenerator::global()->generate64());
+}
+
+void MainWindow::stopRun()
+{
+    if (m_controller->isRunning()) {
+        m_controller->stop();
+        m_stateLabel->setText(tr("Stopping…"));
+    }
+}
+
+void MainWindow::onRunStarted()
+{
+    m_metrics->clearValues();
+    m_gantt->setTimeline(&m_controller->timeline());
+    m_gantt->setChartTitle(chartTitle());
+    m_gantt->fitAll();
+    m_statusTimer->start();
+    updateActions();
+    updateStatus();
+}
+
+void MainWindow::onRunFinished()
+{
+    m_statusTimer->stop();
+    if (const auto &r = m_controller->lastResult()) {
+        m_metrics->setMetrics(r->metrics);
+        if (!r->error.empty())
+            QMessageBox::warning(this, tr("Run failed"),
+                                 tr("The scenario stopped with an error:\n%1")
+                                     .arg(QString::fromStdString(r->error)));
+    }
+    m_gantt->refresh();
+    updateActions();
+    updateStatus();
+}
+
+void MainWindow::updateActions()
+{
+    const bool running = m_controller->isRunning();
+    m_runAction->setEnabled(!running);
+    m_runButton->setEnabled(!running);
+    m_stopAction->setEnabled(running);
+    m_stopButton->setEnabled(running);
+    m_scenarioList->setEnabled(!running);
+    m_params->setEnabled(!running);
+    m_exportAction->setEnabled(!m_controller->timeline().lanes().empty());
+}
+
+void MainWindow::updateStatus()
+{
+    const QLocale locale;
+    const il::Timeline &t = m_controller->timeline();
+    if (m_controller->isRunning()) {
+        if (m_stateLabel->text() != tr("Stopping…"))
+            m_stateLabel->setText(tr("Running"));
+    } else if (const auto &r = m_controller->lastResult()) {
+        m_stateLabel->setText(r->completed()
+                                  ? tr("Finished")
+                                  : tr("Stopped (%1)").arg(QString::fromUtf8(
+                                        il::stop_reason_name(r->stoppedBy).data())));
+    } else {
+        m_stateLabel->setText(tr("Ready"));
+    }
+    m_elapsedLabel->setText(
+        tr("Elapsed %1 s").arg(locale.toString(double(m_controller->elapsedNs()) / 1e9, 'f', 2)));
+    m_eventsLabel->setText(tr("%1 events").arg(locale.toString(qulonglong(t.event_count()))));
+    m_droppedLabel->setText(tr("%1 dropped").arg(locale.toString(qulonglong(t.dropped()))));
+    m_droppedLabel->setStyleSheet(t.dropped() > 0 ? QStringLiteral("color: #b00020;")
+                                                  : QString());
+    m_exportAction->setEnabled(!t.lanes().empty());
+}
+
+QString MainWindow::chartTitle() const
+{
+    const il::Scenario *s = m_controller->scenario();
+    return s ? runTitle(s->info(), m_controller->params()) : QString();
+}
+
+bool MainWindow::exportPng(const QString &path)
+{
+    QString error;
+    if (!saveTimelinePng(m_controller->timeline(), chartTitle(), m_gantt->visibleFromNs(),
+                         m_gantt->visibleToNs(), path, &error)) {
+        QMessageBox::warning(this, tr("Export failed"), error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
+}
+
+void MainWindow::exportPngInteractively()
+{
+    const il::Scenario *s = m_controller->scenario();
+    const QString suggested =
+        QDir::home().filePath(QStringLiteral("interleave-%1.png")
+                                  .arg(s ? QString::fromStdString(s->info().id) : QString()));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export timeline as PNG"),
+                                                      suggested, tr("PNG images (*.png)"));
+    if (!path.isEmpty())
+        exportPng(path);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_controller->stop(); // ~RunController joins the run's threads
+    QMainWindow::closeEvent(event);
+}

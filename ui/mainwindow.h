@@ -1,0 +1,65 @@
+#pragma once
+#include <QMainWindow>
+
+#include "scenario.h"
+
+class QAction;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QTimer;
+class GanttView;
+class MetricsPanel;
+class ParamsPanel;
+class RunController;
+
+// Scenario list, parameters, Run/Stop and metrics on the left; the live timeline in
+// the centre; elapsed time and event counts in the status bar.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void selectScenario(const QString &id);
+    RunController *controller() const { return m_controller; }
+    ParamsPanel *paramsPanel() const { return m_params; }
+    MetricsPanel *metricsPanel() const { return m_metrics; }
+    GanttView *ganttView() const { return m_gantt; }
+
+    void startRun();
+    void stopRun();
+    bool exportPng(const QString &path);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    QWidget *buildSidePanel();
+    void buildMenus();
+    void onScenarioChanged();
+    void onRunStarted();
+    void onRunFinished();
+    void updateStatus();
+    void updateActions();
+    void exportPngInteractively();
+    QString chartTitle() const;
+    const il::Scenario *currentScenario() const;
+
+    RunController *m_controller;
+    GanttView *m_gantt;
+    QListWidget *m_scenarioList = nullptr;
+    QLabel *m_explanation = nullptr;
+    ParamsPanel *m_params = nullptr;
+    MetricsPanel *m_metrics = nullptr;
+    QPushButton *m_runButton = nullptr;
+    QPushButton *m_stopButton = nullptr;
+    QAction *m_runAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_exportAction = nullptr;
+    QLabel *m_stateLabel;
+    QLabel *m_elapsedLabel;
+    QLabel *m_eventsLabel;
+    QLabel *m_droppedLabel;
+    QTimer *m_statusTimer;
+};

@@ -1,0 +1,15 @@
+#include "runtitle.h"
+
+#include <QStringList>
+
+QString runTitle(const il::ScenarioInfo &info, const il::ParamValues &params)
+{
+    QStringList parts;
+    for (const auto &p : info.params) {
+        const auto it = params.find(p.key);
+        if (it != params.end())
+            parts << QStringLiteral("%1=%2").arg(QString::fromStdString(p.key)).arg(it->second);
+    }
+    return QStringLiteral("%1 — %2").arg(QString::fromStdString(info.title),
+                                         parts.join(QStringLiteral(", ")));
+}
