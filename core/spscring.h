@@ -41,9 +41,9 @@ public:
         const std::size_t n = head - tail;
         const std::size_t begin = tail & m_mask;
         const std::size_t firstPart = std::min(n, m_mask + 1 - begin);
-        const T *slots = m_slots.data();
-        out.insert(out.end(), slots + begin, slots + begin + firstPart);
-        out.insert(out.end(), slots, slots + (n - firstPart));
+        const T *base = m_slots.data();
+        out.insert(out.end(), base + begin, base + begin + firstPart);
+        out.insert(out.end(), base, base + (n - firstPart));
         m_tail.store(head, std::memory_order_release);
         return n;
     }
