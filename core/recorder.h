@@ -1,7 +1,7 @@
 #pragma once
 #include "clock.h"
 #include "event.h"
-#include "spscring.h"
+#include "ringpool.h"
 
 #include <atomic>
 #include <cstdint>
@@ -22,9 +22,12 @@ class Lane {
 public:
     Lane(LaneId id, std::size_t capacity)
         : m_id(id)
-        , m_ring(capacity)
+        , m_ring(RingPool::instance().take(capacity))
     {
     }
+    ~Lane() { RingPool::instance().give(std::move(m_ring)); }
+    Lane(const Lane &) = delete;
+    Lane &operator=(const Lane &) = delete;
 
     void state(State s, ResourceId r = kNoResource) noexcept { push(EventKind::State, s, r, 0); }
     void mark(std::int64_t value, ResourceId r = kNoResource) noexcept
@@ -39,19 +42,19 @@ public:
     LaneId id() const noexcept { return m_id; }
     std::uint64_t dropped() const noexcept { return m_dropped.load(std::memory_order_relaxed); }
 
-    std::size_t drain(EventBuffer &out) { return m_ring.drain(out); }
+    std::size_t drain(EventBuffer &out) { return m_ring->drain(out); }
 
 private:
     void push(EventKind kind, State s, ResourceId r, std::int64_t value) noexcept
     {
         const Event e{now_ns(), value, m_id, r, kind, s};
-        if (!m_ring.push(e)) // single producer: a relaxed read-modify-write is enough
+        if (!m_ring->push(e)) // single producer: a relaxed read-modify-write is enough
             m_dropped.store(m_dropped.load(std::memory_order_relaxed) + 1,
                             std::memory_order_relaxed);
     }
 
     const LaneId m_id;
-    SpscRing<Event> m_ring;
+    std::unique_ptr<EventRing> m_ring;
     std::atomic<std::uint64_t> m_dropped{0};
 };
 

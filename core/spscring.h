@@ -50,7 +50,14 @@ public:
 
     std::size_t capacity() const noexcept { return m_mask + 1; }
 
-private:
+    // Empties the ring for a new producer and consumer; only while neither uses it.
+    void reset() noexcept
+    {
+        m_head.store(0, std::memory_order_relaxed);
+        m_tail.store(0, std::memory_order_relaxed);
+        m_cachedTail = 0;
+    }
+
     static std::size_t round_up(std::size_t n)
     {
         std::size_t p = 2;
@@ -59,6 +66,7 @@ private:
         return p;
     }
 
+private:
     static constexpr std::size_t kLine = 64;
     const std::size_t m_mask;
     std::vector<T, PopulatingAllocator<T>> m_slots; // fixed size, mapped up front

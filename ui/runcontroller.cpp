@@ -1,5 +1,7 @@
 #include "runcontroller.h"
 
+#include "ringpool.h"
+
 RunController::RunController(QObject *parent)
     : QObject(parent)
     , m_timeline(std::make_unique<il::Timeline>())
@@ -7,6 +9,8 @@ RunController::RunController(QObject *parent)
     m_timer.setInterval(16);
     m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &RunController::poll);
+    m_prewarm = std::jthread(
+        [] { il::RingPool::instance().prewarm(16, il::Recorder::kDefaultRingCapacity); });
 }
 
 RunController::~RunController() = default; // ~Run stops and joins the scenario

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <thread>
 
 // Owns the current run and the GUI thread's copy of its timeline. About 60 times a
 // second it takes whatever the collector has gathered, in one batch, and tells the
@@ -48,4 +49,5 @@ private:
     qint64 m_lastElapsedNs = 0;
     std::optional<il::RunResult> m_result;
     QTimer m_timer;
+    std::jthread m_prewarm; // fills the ring pool in the background at start-up
 };

@@ -2,6 +2,7 @@
 #include "../scenario.h"
 
 #include <atomic>
+#include <latch>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -12,7 +13,7 @@
 namespace il {
 
 // Starts `count` real threads, each recording into its own lane named
-// "<prefix> <index>", and joins them all. Lanes are created in index order before
+// "<prefix> <index>", lets them all go at once, and joins them all. Lanes are created in index order before
 // any thread starts, so lane order matches thread order. Each lane begins Running
 // and ends Finished; `body(lane, index)` does the rest.
 // Scenario threads run at a lower scheduling priority than the collector and the GUI,
@@ -26,15 +27,28 @@ void run_workers(RunContext &ctx, int count, const std::string &prefix, Body bod
     lanes.reserve(std::size_t(count));
     for (int i = 0; i < count; ++i)
         lanes.push_back(&ctx.recorder.add_lane(prefix + " " + std::to_string(i)));
+    // Every body starts once all threads exist, so they really compete from the start
+    // instead of the first finishing before the last is created.
+    std::latch startTogether(count);
     std::vector<std::jthread> threads;
     threads.reserve(std::size_t(count));
-    for (int i = 0; i < count; ++i)
-        threads.emplace_back([&body, lane = lanes[std::size_t(i)], i] {
-            lower_priority();
-            lane->state(State::Running);
-            body(*lane, i);
-            lane->state(State::Finished);
-        });
+    int started = 0;
+    try {
+        for (; started < count; ++started) {
+            Lane *lane = lanes[std::size_t(started)];
+            threads.emplace_back([&body, &startTogether, lane, i = started] {
+                lower_priority();
+                startTogether.arrive_and_wait();
+                lane->state(State::Running);
+                body(*lane, i);
+                lane->state(State::Finished);
+            });
+        }
+    } catch (...) {
+        // Could not create every thread: release the ones that wait, then report.
+        startTogether.count_down(count - started);
+        throw;
+    }
     // jthread joins on destruction; the run's own stop token is what stops bodies.
 }
 

@@ -1,4 +1,5 @@
 #include "paramspanel.h"
+#include "params.h"
 #include "registry.h"
 
 #include <QSignalSpy>

@@ -1,0 +1,51 @@
+#include "ringpool.h"
+
+namespace il {
+
+RingPool &RingPool::instance()
+{
+    static RingPool pool;
+    return pool;
+}
+
+std::unique_ptr<EventRing> RingPool::take(std::size_t capacity)
+{
+    const std::size_t wanted = EventRing::round_up(capacity);
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto it = m_spare.begin(); it != m_spare.end(); ++it) {
+            if ((*it)->capacity() != wanted)
+                continue;
+            auto ring = std::move(*it);
+            m_spare.erase(it);
+            ring->reset();
+            return ring;
+        }
+    }
+    return std::make_unique<EventRing>(wanted);
+}
+
+void RingPool::give(std::unique_ptr<EventRing> ring)
+{
+    std::lock_guard lock(m_mutex);
+    if (ring && m_spare.size() < kMaxSpare)
+        m_spare.push_back(std::move(ring));
+}
+
+void RingPool::prewarm(std::size_t count, std::size_t capacity)
+{
+    const std::size_t wanted = EventRing::round_up(capacity);
+    for (std::size_t made = 0; made < count; ++made) {
+        {
+            std::lock_guard lock(m_mutex);
+            std::size_t have = 0;
+            for (const auto &ring : m_spare)
+                have += ring->capacity() == wanted;
+            if (have >= count || m_spare.size() >= kMaxSpare)
+                return;
+        }
+        give(std::make_unique<EventRing>(wanted)); // built outside the lock
+    }
+}
+
+} // namespace il
