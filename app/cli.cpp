@@ -97,7 +97,8 @@ CliParse parseCommandLine(const QStringList &arguments)
                         .arg(parser.positionalArguments().constFirst()));
     for (const auto *single : {&scenario, &seed, &timeout, &stats, &png})
         if (parser.values(*single).size() > 1)
-            return fail(QStringLiteral("--%1 given more than once").arg(single->names().constFirst()));
+            return fail(
+                QStringLiteral("--%1 given more than once").arg(single->names().constFirst()));
 
     CliOptions o;
     if (parser.isSet(list)) {
@@ -116,7 +117,8 @@ CliParse parseCommandLine(const QStringList &arguments)
 
     o.mode = CliOptions::Mode::Headless;
     if (!parser.isSet(scenario))
-        return fail(QStringLiteral("--headless needs --scenario ID (one of: %1)").arg(scenarioIds()));
+        return fail(
+            QStringLiteral("--headless needs --scenario ID (one of: %1)").arg(scenarioIds()));
     const QString id = parser.value(scenario);
     o.scenario = il::find_scenario(id.toStdString());
     if (!o.scenario)

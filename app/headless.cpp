@@ -18,7 +18,10 @@ namespace {
 
 volatile std::sig_atomic_t g_interrupted = 0;
 
-void onInterrupt(int) { g_interrupted = 1; }
+void onInterrupt(int)
+{
+    g_interrupted = 1;
+}
 
 bool writeStats(const QString &path, const std::string &text, QString *error)
 {

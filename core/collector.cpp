@@ -15,7 +15,10 @@ Collector::Collector(Recorder &recorder)
     m_thread = std::jthread([this](std::stop_token stop) { loop(stop); });
 }
 
-Collector::~Collector() { finish(); }
+Collector::~Collector()
+{
+    finish();
+}
 
 void Collector::finish()
 {

@@ -15,8 +15,7 @@ std::string_view stop_reason_name(StopReason r)
     return "finished";
 }
 
-Run::Run(const Scenario &scenario, ParamValues params, std::uint64_t seed,
-         std::size_t ringCapacity)
+Run::Run(const Scenario &scenario, ParamValues params, std::uint64_t seed, std::size_t ringCapacity)
     : m_scenario(scenario)
     , m_params(std::move(params))
     , m_seed(seed)

@@ -58,7 +58,9 @@ void InstrumentedMutex::unlock(Lane &lane)
     lane.state(State::Running);
     m_held.store(false);
     if (m_waiters.load() > 0) {
-        { std::lock_guard lock(m_mutex); } // a waiter between its retry and its wait
+        {
+            std::lock_guard lock(m_mutex);
+        } // a waiter between its retry and its wait
         m_cv.notify_one();
     }
 }

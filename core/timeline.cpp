@@ -33,8 +33,8 @@ void Timeline::apply_state(TimelineLane &lane, const Event &e)
             return; // no change
         last.endNs = std::max(last.startNs, e.t_ns);
     }
-    const std::int64_t start = lane.segments.empty() ? e.t_ns
-                                                     : std::max(e.t_ns, lane.segments.back().endNs);
+    const std::int64_t start =
+        lane.segments.empty() ? e.t_ns : std::max(e.t_ns, lane.segments.back().endNs);
     lane.segments.push_back(Segment{start, start, e.state, e.resource});
     lane.open = true;
 }

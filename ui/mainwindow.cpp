@@ -83,11 +83,9 @@ QWidget *MainWindow::buildSidePanel()
         item->setToolTip(QString::fromStdString(s->info().id));
         m_scenarioList->addItem(item);
     }
-    m_scenarioList->setMaximumHeight(m_scenarioList->sizeHintForRow(0) *
-                                         (m_scenarioList->count() + 1) +
-                                     8);
-    connect(m_scenarioList, &QListWidget::currentRowChanged, this,
-            &MainWindow::onScenarioChanged);
+    m_scenarioList->setMaximumHeight(
+        m_scenarioList->sizeHintForRow(0) * (m_scenarioList->count() + 1) + 8);
+    connect(m_scenarioList, &QListWidget::currentRowChanged, this, &MainWindow::onScenarioChanged);
     m_explanation = new QLabel;
     m_explanation->setWordWrap(true);
     m_explanation->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -178,8 +176,7 @@ void MainWindow::buildMenus()
 const il::Scenario *MainWindow::currentScenario() const
 {
     const QListWidgetItem *item = m_scenarioList->currentItem();
-    return item ? il::find_scenario(item->data(Qt::UserRole).toString().toStdString())
-                : nullptr;
+    return item ? il::find_scenario(item->data(Qt::UserRole).toString().toStdString()) : nullptr;
 }
 
 void MainWindow::selectScenario(const QString &id)
@@ -261,10 +258,10 @@ void MainWindow::updateStatus()
         if (m_stateLabel->text() != tr("Stopping…"))
             m_stateLabel->setText(tr("Running"));
     } else if (const auto &r = m_controller->lastResult()) {
-        m_stateLabel->setText(r->completed()
-                                  ? tr("Finished")
-                                  : tr("Stopped (%1)").arg(QString::fromUtf8(
-                                        il::stop_reason_name(r->stoppedBy).data())));
+        m_stateLabel->setText(r->completed() ? tr("Finished")
+                                             : tr("Stopped (%1)")
+                                                   .arg(QString::fromUtf8(
+                                                       il::stop_reason_name(r->stoppedBy).data())));
     } else {
         m_stateLabel->setText(tr("Ready"));
     }
@@ -272,8 +269,7 @@ void MainWindow::updateStatus()
         tr("Elapsed %1 s").arg(locale.toString(double(m_controller->elapsedNs()) / 1e9, 'f', 2)));
     m_eventsLabel->setText(tr("%1 events").arg(locale.toString(qulonglong(t.event_count()))));
     m_droppedLabel->setText(tr("%1 dropped").arg(locale.toString(qulonglong(t.dropped()))));
-    m_droppedLabel->setStyleSheet(t.dropped() > 0 ? QStringLiteral("color: #b00020;")
-                                                  : QString());
+    m_droppedLabel->setStyleSheet(t.dropped() > 0 ? QStringLiteral("color: #b00020;") : QString());
     m_exportAction->setEnabled(!t.lanes().empty());
 }
 
@@ -301,8 +297,8 @@ void MainWindow::exportPngInteractively()
     const QString suggested =
         QDir::home().filePath(QStringLiteral("interleave-%1.png")
                                   .arg(s ? QString::fromStdString(s->info().id) : QString()));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export timeline as PNG"),
-                                                      suggested, tr("PNG images (*.png)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export timeline as PNG"), suggested,
+                                                      tr("PNG images (*.png)"));
     if (!path.isEmpty())
         exportPng(path);
 }

@@ -15,7 +15,10 @@ namespace {
 // reachable by dragging; the spin box always holds the exact value.
 constexpr int kLogSteps = 1000;
 
-bool isLogarithmic(const il::ParamSpec &p) { return p.min >= 1 && p.max / p.min > 1000; }
+bool isLogarithmic(const il::ParamSpec &p)
+{
+    return p.min >= 1 && p.max / p.min > 1000;
+}
 
 int sliderPosition(const il::ParamSpec &p, std::int64_t v)
 {
@@ -40,8 +43,8 @@ std::int64_t valueAt(const il::ParamSpec &p, int position)
 QString rangeText(const il::ParamSpec &p)
 {
     const QLocale locale;
-    QString s = locale.toString(qlonglong(p.min)) + QStringLiteral("–") +
-                locale.toString(qlonglong(p.max));
+    QString s =
+        locale.toString(qlonglong(p.min)) + QStringLiteral("–") + locale.toString(qlonglong(p.max));
     if (!p.unit.empty())
         s += ' ' + QString::fromStdString(p.unit);
     return s;
@@ -103,9 +106,9 @@ void ParamsPanel::setScenario(const il::ScenarioInfo &info)
         h->setContentsMargins(0, 0, 0, 0);
         h->addWidget(slider, 1);
         h->addWidget(spin);
-        auto *label = new QLabel(QStringLiteral("<b>%1</b> <span style='color:gray'>(%2)</span>")
-                                     .arg(QString::fromStdString(spec.label).toHtmlEscaped(),
-                                          rangeText(spec)));
+        auto *label = new QLabel(
+            QStringLiteral("<b>%1</b> <span style='color:gray'>(%2)</span>")
+                .arg(QString::fromStdString(spec.label).toHtmlEscaped(), rangeText(spec)));
         label->setBuddy(spin);
         m_form->addRow(label, field);
         m_rows.push_back(Row{spec, slider, spin});

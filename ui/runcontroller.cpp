@@ -48,7 +48,7 @@ void RunController::poll()
     if (!m_run)
         return;
     const bool done = m_run->finished(); // before take(): then the take gets the rest
-    m_run->take(m_batch); // the same Batch every frame: its buffers are reused
+    m_run->take(m_batch);                // the same Batch every frame: its buffers are reused
     const bool grew = !m_batch.empty() || m_batch.droppedTotal != m_timeline->dropped();
     m_timeline->apply(m_batch);
     if (!done) {

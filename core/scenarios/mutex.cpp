@@ -57,6 +57,9 @@ public:
 
 } // namespace
 
-std::unique_ptr<Scenario> make_mutex_scenario() { return std::make_unique<MutexScenario>(); }
+std::unique_ptr<Scenario> make_mutex_scenario()
+{
+    return std::make_unique<MutexScenario>();
+}
 
 } // namespace il

@@ -47,12 +47,16 @@ public:
 
         const std::int64_t expected = performed.load();
         const std::int64_t actual = counter.load();
-        return Json{{"expected", expected}, {"actual", actual}, {"lost_updates", expected - actual}};
+        return Json{
+            {"expected", expected}, {"actual", actual}, {"lost_updates", expected - actual}};
     }
 };
 
 } // namespace
 
-std::unique_ptr<Scenario> make_race_scenario() { return std::make_unique<RaceScenario>(); }
+std::unique_ptr<Scenario> make_race_scenario()
+{
+    return std::make_unique<RaceScenario>();
+}
 
 } // namespace il

@@ -3,22 +3,25 @@
 
 #include <atomic>
 #include <latch>
+#include <string>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <unistd.h>
-#include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace il {
 
 // Starts `count` real threads, each recording into its own lane named
-// "<prefix> <index>", lets them all go at once, and joins them all. Lanes are created in index order before
-// any thread starts, so lane order matches thread order. Each lane begins Running
-// and ends Finished; `body(lane, index)` does the rest.
-// Scenario threads run at a lower scheduling priority than the collector and the GUI,
-// so that the observer is not starved by what it observes when threads outnumber cores.
-inline void lower_priority() { setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 5); }
+// "<prefix> <index>", lets them all go at once, and joins them all. Lanes are created in index
+// order before any thread starts, so lane order matches thread order. Each lane begins Running and
+// ends Finished; `body(lane, index)` does the rest. Scenario threads run at a lower scheduling
+// priority than the collector and the GUI, so that the observer is not starved by what it observes
+// when threads outnumber cores.
+inline void lower_priority()
+{
+    setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 5);
+}
 
 template <typename Body>
 void run_workers(RunContext &ctx, int count, const std::string &prefix, Body body)

@@ -65,8 +65,10 @@ private slots:
             QVERIFY(!s[QStringLiteral("metrics")].toArray().isEmpty());
             for (const auto &p : s[QStringLiteral("params")].toArray()) {
                 const QJsonObject o = p.toObject();
-                QVERIFY(o[QStringLiteral("min")].toDouble() <= o[QStringLiteral("default")].toDouble());
-                QVERIFY(o[QStringLiteral("default")].toDouble() <= o[QStringLiteral("max")].toDouble());
+                QVERIFY(o[QStringLiteral("min")].toDouble() <=
+                        o[QStringLiteral("default")].toDouble());
+                QVERIFY(o[QStringLiteral("default")].toDouble() <=
+                        o[QStringLiteral("max")].toDouble());
             }
         }
     }
@@ -89,8 +91,8 @@ private slots:
         QFETCH(int, lanes);
         const QString stats = m_dir.filePath(scenario + QStringLiteral(".json"));
         const QString png = m_dir.filePath(scenario + QStringLiteral(".png"));
-        QStringList args{"--headless", "--scenario", scenario, "--seed", "7", "--timeout", "60",
-                         "--stats", stats, "--png", png};
+        QStringList args{"--headless", "--scenario", scenario, "--seed", "7", "--timeout",
+                         "60",         "--stats",    stats,    "--png",  png};
         for (const QString &p : params)
             args << QStringLiteral("--param") << p;
         const Result r = run(args);
@@ -115,7 +117,8 @@ private slots:
         if (scenario == QLatin1String("race")) {
             QCOMPARE(m[QStringLiteral("expected")].toInteger(), 800000);
             QCOMPARE(m[QStringLiteral("lost_updates")].toInteger(),
-                     m[QStringLiteral("expected")].toInteger() - m[QStringLiteral("actual")].toInteger());
+                     m[QStringLiteral("expected")].toInteger() -
+                         m[QStringLiteral("actual")].toInteger());
         } else if (scenario == QLatin1String("mutex")) {
             QCOMPARE(m[QStringLiteral("expected")].toInteger(), 60000);
             QCOMPARE(m[QStringLiteral("actual")].toInteger(), 60000);
@@ -143,9 +146,9 @@ private slots:
     void timeoutStopsTheRun()
     {
         const QString stats = m_dir.filePath(QStringLiteral("timeout.json"));
-        const Result r = run({"--headless", "--scenario", "semaphore", "--param", "workers=8",
-                              "--param", "permits=1", "--param", "work_ms=2000", "--timeout",
-                              "0.5", "--stats", stats});
+        const Result r =
+            run({"--headless", "--scenario", "semaphore", "--param", "workers=8", "--param",
+                 "permits=1", "--param", "work_ms=2000", "--timeout", "0.5", "--stats", stats});
         QCOMPARE(r.exitCode, 0);
         const QJsonObject s = readJson(stats);
         QCOMPARE(s[QStringLiteral("stopped_by")].toString(), QStringLiteral("timeout"));
@@ -161,27 +164,26 @@ private slots:
         const QStringList race{"--headless", "--scenario", "race"};
         QTest::newRow("below range") << race + QStringList{"--param", "threads=0"} << 2
                                      << "threads: 0 is out of range; allowed range is 1 to 64";
-        QTest::newRow("above range") << race + QStringList{"--param", "threads=65"} << 2
-                                     << "allowed range is 1 to 64";
+        QTest::newRow("above range")
+            << race + QStringList{"--param", "threads=65"} << 2 << "allowed range is 1 to 64";
         QTest::newRow("not a number") << race + QStringList{"--param", "increments=many"} << 2
                                       << "increments: 'many' is not a whole number";
-        QTest::newRow("unknown param") << race + QStringList{"--param", "permits=2"} << 2
-                                       << "unknown parameter 'permits'";
-        QTest::newRow("no equals") << race + QStringList{"--param", "threads"} << 2
-                                   << "key=value";
+        QTest::newRow("unknown param")
+            << race + QStringList{"--param", "permits=2"} << 2 << "unknown parameter 'permits'";
+        QTest::newRow("no equals") << race + QStringList{"--param", "threads"} << 2 << "key=value";
         QTest::newRow("repeated param")
             << race + QStringList{"--param", "threads=2", "--param", "threads=3"} << 2
             << "given more than once";
-        QTest::newRow("unknown scenario")
-            << QStringList{"--headless", "--scenario", "teleport"} << 2 << "unknown scenario 'teleport'";
+        QTest::newRow("unknown scenario") << QStringList{"--headless", "--scenario", "teleport"}
+                                          << 2 << "unknown scenario 'teleport'";
         QTest::newRow("no scenario") << QStringList{"--headless"} << 2 << "needs --scenario";
         QTest::newRow("unknown option") << QStringList{"--frobnicate"} << 2 << "frobnicate";
         QTest::newRow("bad timeout") << race + QStringList{"--timeout", "-1"} << 2 << "--timeout";
         QTest::newRow("bad seed") << race + QStringList{"--seed", "x"} << 2 << "--seed";
         QTest::newRow("missing directory")
             << race + QStringList{"--stats", "/nonexistent-dir/s.json"} << 3 << "does not exist";
-        QTest::newRow("directory as output") << race + QStringList{"--png", "/tmp"} << 3
-                                             << "is a directory";
+        QTest::newRow("directory as output")
+            << race + QStringList{"--png", "/tmp"} << 3 << "is a directory";
     }
 
     void badArguments()

@@ -37,7 +37,8 @@ private slots:
             QVERIFY(!lane.segments.empty());
             QCOMPARE(lane.segments.back().state, il::State::Finished);
         }
-        QCOMPARE(w.metricsPanel()->valueText(QStringLiteral("max_concurrency")), QStringLiteral("2"));
+        QCOMPARE(w.metricsPanel()->valueText(QStringLiteral("max_concurrency")),
+                 QStringLiteral("2"));
     }
 
     void movingASliderChangesTheNextRun()

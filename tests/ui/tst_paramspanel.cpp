@@ -1,5 +1,5 @@
-#include "paramspanel.h"
 #include "params.h"
+#include "paramspanel.h"
 #include "registry.h"
 
 #include <QSignalSpy>
