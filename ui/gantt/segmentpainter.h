@@ -1,0 +1,47 @@
+#pragma once
+#include "lanelayout.h"
+#include "timeline.h"
+#include "timemapping.h"
+
+#include <cstdint>
+#include <vector>
+
+class QPainter;
+
+// Paints a timeline's segments and marks at a cost proportional to the pixels on
+// screen, not to the events in the run. Coordinates are whatever unit the painter is
+// set to; the view passes device pixels so that every column is one physical pixel.
+//
+// Per lane the first visible segment is found by binary search. A segment that is
+// wider than a pixel column fills its columns; a column shared by several segments
+// takes the state that covers most of it (ties go to the more interesting state), and
+// the walk then jumps to the next column with a galloping search, so a column holding
+// thousands of segments costs a handful of look-ups.
+class SegmentPainter {
+  public:
+    // Rects: runs of equal columns become rectangles (vector output such as SVG).
+    // Scanlines: one row of pixels per lane, stretched to the bar's height; a dense
+    // lane costs one image draw instead of a rectangle per column.
+    enum class Output { Rects, Scanlines };
+    static constexpr std::uint8_t kNoState = 0xff;
+
+    SegmentPainter(const il::Timeline &timeline, const TimeMapping &map, const LaneLayout &layout);
+
+    // Paints lanes [firstLane, lastLane]; returns the number of fills or image draws.
+    int paintLanes(QPainter &painter, int firstLane, int lastLane, Output output) const;
+    int paintMarks(QPainter &painter, int firstLane, int lastLane) const;
+
+    // The state drawn in each pixel column of a lane, or kNoState where nothing was
+    // recorded.
+    void classifyLane(int laneIndex, std::vector<std::uint8_t> &columns) const;
+
+    // Index of the first segment at or after `from` whose drawn end is after t.
+    static std::size_t firstEndingAfter(const il::Timeline &timeline, const il::TimelineLane &lane,
+                                        std::size_t from, double t);
+
+  private:
+    const il::Timeline &m_timeline;
+    TimeMapping m_map;
+    LaneLayout m_layout;
+    int m_columns = 0;
+};

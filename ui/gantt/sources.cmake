@@ -1,0 +1,13 @@
+# The Gantt timeline view; paths relative to ui/.
+set(GANTT_SOURCES
+  gantt/timemapping.h gantt/timemapping.cpp
+  gantt/lanelayout.h gantt/lanelayout.cpp
+  gantt/statestyle.h gantt/statestyle.cpp
+  gantt/timeaxis.h gantt/timeaxis.cpp
+  gantt/laneaxis.h gantt/laneaxis.cpp
+  gantt/segmentpainter.h gantt/segmentpainter.cpp
+  gantt/segmenttooltip.h gantt/segmenttooltip.cpp
+  gantt/timelineitem.h gantt/timelineitem.cpp
+  gantt/ganttview.h gantt/ganttview.cpp
+  gantt/timelineimage.h gantt/timelineimage.cpp
+)

@@ -1,0 +1,16 @@
+#pragma once
+#include "event.h"
+
+#include <QColor>
+#include <QString>
+
+// Colours from the Okabe–Ito palette, which stays distinguishable with the common
+// forms of colour blindness: green running, vermillion blocked, blue critical
+// section, muted grey-blue sleeping, light grey finished.
+QColor stateColor(il::State state);
+QString stateLabel(il::State state);
+
+// When several states share one pixel column only one can be drawn; the one that
+// explains the most about the run wins: blocked > critical > running > sleeping >
+// finished.
+int stateInterest(il::State state);

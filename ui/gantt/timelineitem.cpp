@@ -1,0 +1,141 @@
+#include "timelineitem.h"
+
+#include "segmentpainter.h"
+
+#include <QPaintDevice>
+#include <QPaintEngine>
+#include <QPainter>
+#include <QStyleOptionGraphicsItem>
+
+#include <cmath>
+
+namespace {
+const QColor kAlternateRow(20, 50, 90, 12);
+const QColor kHintColor(0x70, 0x78, 0x80);
+} // namespace
+
+TimelineItem::TimelineItem(QGraphicsItem *parent)
+    : QGraphicsItem(parent) {
+    setFlag(ItemUsesExtendedStyleOption);
+}
+
+void TimelineItem::setTimeline(const il::Timeline *timeline) {
+    m_timeline = timeline;
+    update();
+}
+
+void TimelineItem::setSize(const QSizeF &size) {
+    if (size == m_size)
+        return;
+    prepareGeometryChange();
+    m_size = size;
+}
+
+void TimelineItem::setRange(qint64 fromNs, qint64 toNs) {
+    m_fromNs = fromNs;
+    m_toNs = toNs;
+    update();
+}
+
+void TimelineItem::setEmptyHint(const QString &hint) {
+    m_hint = hint;
+    update();
+}
+
+TimeMapping TimelineItem::mapping() const {
+    TimeMapping map;
+    map.fromNs = m_fromNs;
+    map.toNs = m_toNs;
+    map.left = 0.0;
+    map.width = m_size.width();
+    return map;
+}
+
+LaneLayout TimelineItem::laneLayout() const {
+    return LaneLayout{QRectF(QPointF(0, 0), m_size), laneCount(), 1.0};
+}
+
+int TimelineItem::laneCount() const {
+    return m_timeline ? int(m_timeline->lanes().size()) : 0;
+}
+
+std::optional<TimelineItem::Hit> TimelineItem::hitTest(const QPointF &pos) const {
+    if (!m_timeline || pos.x() < 0 || pos.x() >= m_size.width())
+        return std::nullopt;
+    const int lane = laneLayout().barAtY(pos.y());
+    if (lane < 0)
+        return std::nullopt;
+    const qint64 t = mapping().ns(pos.x());
+    const std::ptrdiff_t index = m_timeline->segment_at(m_timeline->lanes()[std::size_t(lane)], t);
+    if (index < 0)
+        return std::nullopt;
+    return Hit{lane, std::size_t(index)};
+}
+
+QRectF TimelineItem::boundingRect() const {
+    return QRectF(QPointF(0, 0), m_size);
+}
+
+void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *) {
+    m_lastRects = 0;
+    if (m_size.isEmpty())
+        return;
+    if (laneCount() == 0) {
+        paintHint(*painter);
+        return;
+    }
+
+    // Paint in device pixels so every column and row edge is a whole physical pixel:
+    // no seams between rectangles, crisp at a device pixel ratio of 2.
+    painter->save();
+    const qreal dpr = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
+    const QTransform itemToDevice = painter->deviceTransform();
+    painter->setWorldTransform(QTransform::fromScale(1.0 / dpr, 1.0 / dpr));
+    const QTransform itemToPixels = itemToDevice * painter->deviceTransform().inverted();
+    painter->setRenderHint(QPainter::Antialiasing, false);
+
+    const QRectF pixels = itemToPixels.mapRect(boundingRect());
+    const QRectF area(QPointF(std::round(pixels.left()), std::round(pixels.top())),
+                      QPointF(std::round(pixels.right()), std::round(pixels.bottom())));
+    TimeMapping map = mapping();
+    map.left = area.left();
+    map.width = area.width();
+    const LaneLayout lanes{area, laneCount(), dpr};
+
+    const QRectF exposed = option ? option->exposedRect : boundingRect();
+    const LaneLayout itemLanes = laneLayout();
+    const int first = std::max(0, itemLanes.laneAtY(std::max(0.0, exposed.top())));
+    int last = itemLanes.laneAtY(std::min(exposed.bottom(), m_size.height() - 1e-6));
+    if (last < 0)
+        last = laneCount() - 1;
+
+    // Every other row slightly shaded, so a long lane is easy to follow by eye.
+    for (int lane = first + (first % 2 == 0 ? 1 : 0); lane <= last; lane += 2) {
+        const QRectF row = lanes.rowRect(lane);
+        painter->fillRect(QRect(QPoint(int(area.left()), int(std::round(row.top()))),
+                                QPoint(int(area.right()) - 1, int(std::round(row.bottom())) - 1)),
+                          kAlternateRow);
+    }
+
+    // Vector devices (SVG, PDF) get rectangles; pixel devices one scanline per lane.
+    const bool raster =
+        painter->paintEngine() && painter->paintEngine()->type() == QPaintEngine::Raster;
+    const SegmentPainter segments(*m_timeline, map, lanes);
+    m_lastRects = segments.paintLanes(*painter, first, last,
+                                      raster ? SegmentPainter::Output::Scanlines
+                                             : SegmentPainter::Output::Rects);
+    m_lastRects += segments.paintMarks(*painter, first, last);
+    painter->restore();
+}
+
+void TimelineItem::paintHint(QPainter &painter) const {
+    if (m_hint.isEmpty())
+        return;
+    painter.save();
+    QFont font = painter.font();
+    font.setPointSizeF(font.pointSizeF() * 1.4);
+    painter.setFont(font);
+    painter.setPen(kHintColor);
+    painter.drawText(boundingRect(), Qt::AlignCenter | Qt::TextWordWrap, m_hint);
+    painter.restore();
+}

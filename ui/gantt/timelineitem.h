@@ -1,0 +1,50 @@
+#pragma once
+#include "lanelayout.h"
+#include "timeline.h"
+#include "timemapping.h"
+
+#include <QGraphicsItem>
+#include <QString>
+
+#include <optional>
+
+// The one graphics item that draws every lane's segments, placed exactly over the
+// chart's plot area. It paints from the timeline directly (see SegmentPainter), so a
+// frame costs what the pixels cost, however long the run.
+class TimelineItem : public QGraphicsItem {
+  public:
+    struct Hit {
+        int lane = -1;
+        std::size_t segment = 0;
+    };
+
+    explicit TimelineItem(QGraphicsItem *parent = nullptr);
+
+    void setTimeline(const il::Timeline *timeline);
+    void setSize(const QSizeF &size);
+    void setRange(qint64 fromNs, qint64 toNs);
+    void setEmptyHint(const QString &hint);
+
+    // In item coordinates: time across [0, width], lanes down [0, height].
+    TimeMapping mapping() const;
+    LaneLayout laneLayout() const;
+    int laneCount() const;
+    // The segment drawn under an item position, if any.
+    std::optional<Hit> hitTest(const QPointF &pos) const;
+    // Fills and image draws of the last paint (segments and marks), for tests.
+    int lastRectCount() const { return m_lastRects; }
+
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option,
+               QWidget *widget = nullptr) override;
+
+  private:
+    void paintHint(QPainter &painter) const;
+
+    const il::Timeline *m_timeline = nullptr;
+    QSizeF m_size;
+    qint64 m_fromNs = 0;
+    qint64 m_toNs = 1'000'000;
+    QString m_hint;
+    int m_lastRects = 0;
+};
