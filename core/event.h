@@ -10,11 +10,12 @@ inline constexpr ResourceId kNoResource = 0;
 
 // What a lane is doing. The order is the legend order.
 enum class State : std::uint8_t {
-    Running,  // executing its own code
-    Blocked,  // waiting for a lock or a permit (the resource says which)
-    Critical, // inside a critical section / holding the resource
-    Sleeping, // sleeping or doing simulated work off-CPU
-    Finished, // the thread has ended
+    Running,    // executing its own code
+    Blocked,    // waiting for a lock or a permit (the resource says which)
+    Critical,   // inside a critical section / holding the resource
+    Sleeping,   // sleeping or doing simulated work off-CPU
+    Finished,   // the thread has ended
+    Unrecorded, // events of this lane were dropped from here on (its ring was full)
     Count
 };
 

@@ -48,14 +48,31 @@ private:
     void push(EventKind kind, State s, ResourceId r, std::int64_t value) noexcept
     {
         const Event e{now_ns(), value, m_id, r, kind, s};
-        if (!m_ring->push(e)) // single producer: a relaxed read-modify-write is enough
-            m_dropped.store(m_dropped.load(std::memory_order_relaxed) + 1,
-                            std::memory_order_relaxed);
+        // After drops, first say since when the record has a hole, so the timeline
+        // shows "not recorded" instead of stretching the last state across the gap.
+        if (m_holeSince >= 0) [[unlikely]] {
+            if (!m_ring->push(Event{m_holeSince, 0, m_id, kNoResource, EventKind::State,
+                                    State::Unrecorded})) {
+                count_drop();
+                return;
+            }
+            m_holeSince = -1;
+        }
+        if (!m_ring->push(e)) [[unlikely]] {
+            count_drop();
+            m_holeSince = e.t_ns;
+        }
+    }
+
+    void count_drop() noexcept
+    { // single producer: a relaxed read-modify-write is enough
+        m_dropped.store(m_dropped.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     }
 
     const LaneId m_id;
     std::unique_ptr<EventRing> m_ring;
     std::atomic<std::uint64_t> m_dropped{0};
+    std::int64_t m_holeSince = -1; // producer only: time of the first unreported drop
 };
 
 // Names of the lanes and resources of one run, and the rings behind the lanes.

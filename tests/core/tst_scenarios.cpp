@@ -1,4 +1,494 @@
+#include "params.h"
+#include "registry.h"
+#include "run.h"
+#include "stats.h"
+#include "testutil.h"
+#include "timeline.h"
+
 #include <QTest>
-class Tst_scenarios : public QObject { Q_OBJECT private slots: void placeholder() {} };
-QTEST_GUILESS_MAIN(Tst_scenarios)
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace std::chrono_literals;
+using il::State;
+
+namespace {
+
+using Overrides = std::vector<std::pair<std::string, std::int64_t>>;
+
+// Hang guard for a run expected to end by itself; the slowest one here takes well under
+// a second, several under ThreadSanitizer.
+constexpr std::chrono::milliseconds kRunBound{60'000};
+
+struct Outcome {
+    il::ParamValues params;
+    il::RunResult result;
+    il::Timeline timeline;
+};
+
+// Parameters as the command line builds them: the defaults, then key=value assignments
+// that go through the same validation.
+void make_params(const il::Scenario &scenario, const Overrides &overrides, il::ParamValues &out)
+{
+    out = il::default_params(scenario.info());
+    for (const auto &[key, value] : overrides) {
+        const auto error =
+            il::assign_param(scenario.info(), key + "=" + std::to_string(value), out);
+        QVERIFY2(!error, error ? error->c_str() : "");
+    }
+}
+
+// As the GUI does it: take batches about 60 times a second into our own timeline copy
+// (the 16 ms is a wait for the run to finish, not a sleep). Returns once `pred` holds
+// for the timeline, or false if the run finished or `bound` passed first.
+template <typename Pred>
+bool follow_until(il::Run &run, il::Timeline &timeline, Pred pred,
+                  std::chrono::milliseconds bound = iltest::kHangBound)
+{
+    const auto deadline = std::chrono::steady_clock::now() + bound;
+    il::Batch batch; // handed back on every take, as the GUI does
+    for (;;) {
+        const bool finished = run.wait_finished(16ms);
+        run.take(batch);
+        timeline.apply(batch);
+        if (pred(timeline))
+            return true;
+        if (finished || std::chrono::steady_clock::now() >= deadline)
+            return false;
+    }
+}
+
+// Follows the run to its end; false if it did not end within `bound`.
+bool follow_to_end(il::Run &run, il::Timeline &timeline, std::chrono::milliseconds bound)
+{
+    const auto deadline = std::chrono::steady_clock::now() + bound;
+    il::Batch batch;
+    for (;;) {
+        const bool finished = run.wait_finished(16ms);
+        // Taken after finished() was seen: the collector has drained everything then.
+        run.take(batch);
+        timeline.apply(batch);
+        if (finished)
+            return true;
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
+    }
+}
+
+void run_to_end(const std::string &id, const Overrides &overrides, Outcome &out,
+                std::uint64_t seed = 1)
+{
+    const il::Scenario *scenario = il::find_scenario(id);
+    QVERIFY2(scenario, id.c_str());
+    make_params(*scenario, overrides, out.params);
+    if (QTest::currentTestFailed())
+        return;
+    il::Run run(*scenario, out.params, seed);
+    QVERIFY2(follow_to_end(run, out.timeline, kRunBound), "the run did not end in time");
+    out.result = run.result();
+    out.timeline.close(out.result.durationNs);
+    QVERIFY2(out.result.error.empty(), out.result.error.c_str());
+    QVERIFY(out.result.completed());
+    QCOMPARE(out.result.stoppedBy, il::StopReason::Finished);
+    QVERIFY(out.result.durationNs > 0);
+}
+
+std::int64_t metric(const Outcome &o, const char *key)
+{
+    const auto it = o.result.metrics.find(key);
+    return it != o.result.metrics.end() && it->is_number_integer() ? it->get<std::int64_t>() : -1;
+}
+
+il::ResourceId resource_named(const il::Timeline &timeline, const std::string &name)
+{
+    const auto &all = timeline.resources();
+    const auto it = std::find(all.begin(), all.end(), name);
+    return it == all.end() ? il::kNoResource : il::ResourceId(it - all.begin());
+}
+
+// One lane per thread, named "<prefix> <index>" in order; each began Running and ended
+// Finished, and nothing was dropped on the way.
+void check_lanes(const il::Timeline &timeline, const std::string &prefix, int count)
+{
+    QCOMPARE(timeline.dropped(), std::uint64_t(0));
+    QCOMPARE(timeline.lanes().size(), std::size_t(count));
+    for (int i = 0; i < count; ++i) {
+        const il::TimelineLane &lane = timeline.lanes()[std::size_t(i)];
+        QCOMPARE(lane.name, prefix + " " + std::to_string(i));
+        QVERIFY2(!lane.segments.empty(), lane.name.c_str());
+        QVERIFY2(!lane.open, lane.name.c_str());
+        const std::string states = iltest::describe(iltest::states_of(lane));
+        QVERIFY2(lane.segments.front().state == State::Running, states.c_str());
+        QVERIFY2(lane.segments.back().state == State::Finished, states.c_str());
+    }
+}
+
+void check_metrics_declared(const il::Scenario &scenario, const il::Json &metrics)
+{
+    QVERIFY(metrics.is_object());
+    std::set<std::string> returned;
+    for (const auto &item : metrics.items())
+        returned.insert(item.key());
+    const auto &declared = scenario.info().metrics;
+    QCOMPARE(returned, std::set<std::string>(declared.begin(), declared.end()));
+    for (const auto &item : metrics.items())
+        QVERIFY2(item.value().is_number(), item.key().c_str());
+}
+
+} // namespace
+
+// Scenarios run as the app runs them: looked up in the registry, started through
+// il::Run on real threads, followed batch by batch into a timeline, and stopped at will.
+class TstScenarios : public QObject {
+    Q_OBJECT
+
+private slots:
+    // Whether updates get lost is up to the scheduler: one thread's read and write must
+    // straddle another's, by running at the same moment on the other core or by being
+    // preempted between the two. On an idle two-core machine four threads doing a
+    // million increments each practically always lose some; on a busy one (ctest -j2,
+    // and scenario threads run at a lower priority) each loop may fit in a time slice of
+    // its own and nothing overlaps, which is legitimate. So up to three runs, each
+    // longer and so more often preempted mid-loop than the last; one must lose updates.
+    void raceLosesUpdates()
+    {
+        bool lost = false;
+        for (const std::int64_t increments : {1'000'000, 3'000'000, 10'000'000}) {
+            Outcome o;
+            run_to_end("race", {{"threads", 4}, {"increments", increments}}, o);
+            if (QTest::currentTestFailed())
+                return;
+            QCOMPARE(metric(o, "expected"), 4 * increments);
+            QCOMPARE(metric(o, "actual") + metric(o, "lost_updates"), 4 * increments);
+            QVERIFY(metric(o, "actual") > 0);
+            QVERIFY(metric(o, "lost_updates") >= 0);
+            check_lanes(o.timeline, "thread", 4);
+            for (const auto &lane : o.timeline.lanes())
+                QCOMPARE(iltest::describe(iltest::states_of(lane)),
+                         std::string("running > critical section > finished"));
+            lost = metric(o, "lost_updates") > 0;
+            if (lost)
+                break;
+        }
+        QVERIFY2(lost, "4 threads lost no update in three runs of 1, 3 and 10 million each");
+    }
+
+    void raceWithOneThreadLosesNothing()
+    {
+        Outcome o;
+        run_to_end("race", {{"threads", 1}, {"increments", 200'000}}, o);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(metric(o, "expected"), std::int64_t(200'000));
+        QCOMPARE(metric(o, "actual"), std::int64_t(200'000));
+        QCOMPARE(metric(o, "lost_updates"), std::int64_t(0));
+        check_lanes(o.timeline, "thread", 1);
+    }
+
+    void mutexCountsExactly_data()
+    {
+        QTest::addColumn<int>("threads");
+        for (int n : {1, 2, 4, 7})
+            QTest::addRow("%d threads", n) << n;
+    }
+
+    void mutexCountsExactly()
+    {
+        QFETCH(int, threads);
+        // Few enough that every lane's events fit its ring, so the record is complete.
+        const std::int64_t increments = iltest::scaled(5'000);
+        Outcome o;
+        run_to_end("mutex", {{"threads", threads}, {"increments", increments}}, o);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(metric(o, "expected"), threads * increments);
+        QCOMPARE(metric(o, "actual"), threads * increments);
+        QCOMPARE(metric(o, "max_holders"), std::int64_t(1));
+        QVERIFY(o.result.metrics.at("lock_wait_ms").get<double>() >= 0.0);
+        check_lanes(o.timeline, "thread", threads);
+
+        const il::ResourceId lock = resource_named(o.timeline, "counter mutex");
+        QVERIFY(lock != il::kNoResource);
+        QCOMPARE(iltest::max_overlap(o.timeline, State::Critical, lock), 1);
+    }
+
+    void semaphoreMaxConcurrency_data()
+    {
+        QTest::addColumn<int>("workers");
+        QTest::addColumn<int>("permits");
+        QTest::newRow("1 worker, 1 permit") << 1 << 1;
+        QTest::newRow("4 workers, 1 permit") << 4 << 1;
+        QTest::newRow("5 workers, 2 permits") << 5 << 2;
+        QTest::newRow("8 workers, 3 permits") << 8 << 3;
+        QTest::newRow("2 workers, 4 permits") << 2 << 4;
+        QTest::newRow("6 workers, 6 permits") << 6 << 6;
+    }
+
+    // Each worker holds its permit for `work_ms`, long enough for all workers to have
+    // started and queued (thread starts take microseconds; 100 ms leaves room for a busy
+    // machine), so the semaphore is saturated: exactly min(permits, workers) inside at
+    // the peak, by the scenario's own count and on the timeline.
+    void semaphoreMaxConcurrency()
+    {
+        QFETCH(int, workers);
+        QFETCH(int, permits);
+        Outcome o;
+        run_to_end("semaphore", {{"workers", workers}, {"permits", permits}, {"work_ms", 100}}, o);
+        if (QTest::currentTestFailed())
+            return;
+        const int expected = std::min(permits, workers);
+        QCOMPARE(metric(o, "max_concurrency"), std::int64_t(expected));
+        QVERIFY(o.result.metrics.at("permit_wait_ms").get<double>() >= 0.0);
+        check_lanes(o.timeline, "worker", workers);
+
+        const il::ResourceId sem = resource_named(o.timeline, "semaphore");
+        QVERIFY(sem != il::kNoResource);
+        QCOMPARE(iltest::max_overlap(o.timeline, State::Critical, sem), expected);
+        for (const auto &lane : o.timeline.lanes()) {
+            int critical = 0;
+            for (const auto &seg : lane.segments)
+                critical += seg.state == State::Critical ? 1 : 0;
+            QCOMPARE(critical, 1); // each worker got in exactly once
+        }
+        for (const auto &sample : o.timeline.counters().at(sem))
+            QVERIFY(sample.value >= 0 && sample.value <= permits);
+    }
+
+    void everyScenarioRunsAtItsMinimum_data()
+    {
+        QTest::addColumn<QString>("id");
+        for (const auto &s : il::scenarios())
+            QTest::newRow(s->info().id.c_str()) << QString::fromStdString(s->info().id);
+    }
+
+    // Any scenario in the registry, with every parameter at its smallest: it ends by
+    // itself, reports exactly the metrics it declares, and leaves a complete record.
+    void everyScenarioRunsAtItsMinimum()
+    {
+        QFETCH(QString, id);
+        const il::Scenario *scenario = il::find_scenario(id.toStdString());
+        QVERIFY(scenario);
+        Overrides minimum;
+        for (const auto &p : scenario->info().params)
+            minimum.emplace_back(p.key, p.min);
+        Outcome o;
+        run_to_end(id.toStdString(), minimum, o);
+        if (QTest::currentTestFailed())
+            return;
+        check_metrics_declared(*scenario, o.result.metrics);
+        QVERIFY(!o.timeline.lanes().empty());
+        QCOMPARE(o.timeline.dropped(), std::uint64_t(0));
+        for (const auto &lane : o.timeline.lanes()) {
+            QVERIFY2(!lane.segments.empty(), lane.name.c_str());
+            QCOMPARE(lane.segments.back().state, State::Finished);
+        }
+    }
+
+    void stopEndsRunPromptly_data()
+    {
+        QTest::addColumn<QString>("id");
+        QTest::addColumn<QString>("prefix");
+        QTest::addColumn<int>("lanes");
+        QTest::addColumn<bool>("waitsForBlocked");
+        // Whether every event fits the rings: the mutex records two per increment as fast
+        // as it can, so its rings may overflow before the stop, and a drop may be any
+        // event, the last one too.
+        QTest::addColumn<bool>("lossless");
+        QTest::newRow("semaphore, 20 workers, 2 s of work") << "semaphore"
+                                                            << "worker" << 20 << true << true;
+        QTest::newRow("race, 8 x 10,000,000") << "race"
+                                              << "thread" << 8 << false << true;
+        QTest::newRow("mutex, 8 x 10,000,000") << "mutex"
+                                               << "thread" << 8 << false << false;
+    }
+
+    // Stop in the middle, as the Stop button does. The run must end promptly (the bound
+    // guards against a hang; it is not a speed test), say it was stopped by the user,
+    // and keep the record made up to then.
+    void stopEndsRunPromptly()
+    {
+        QFETCH(QString, id);
+        QFETCH(QString, prefix);
+        QFETCH(int, lanes);
+        QFETCH(bool, waitsForBlocked);
+        QFETCH(bool, lossless);
+        const il::Scenario *scenario = il::find_scenario(id.toStdString());
+        QVERIFY(scenario);
+        const Overrides overrides =
+            id == QLatin1String("semaphore")
+                ? Overrides{{"workers", 20}, {"permits", 2}, {"work_ms", 2000}}
+                : Overrides{{"threads", lanes}, {"increments", 10'000'000}};
+        il::ParamValues params;
+        make_params(*scenario, overrides, params);
+        if (QTest::currentTestFailed())
+            return;
+
+        il::Run run(*scenario, params, 7);
+        il::Timeline timeline;
+        // Mid-run: some lane inside, and for the semaphore every permit taken with
+        // workers queueing behind them.
+        const bool midRun = follow_until(run, timeline, [&](const il::Timeline &t) {
+            int inside = 0;
+            int blocked = 0;
+            for (const auto &lane : t.lanes()) {
+                if (!lane.open)
+                    continue;
+                inside += lane.segments.back().state == State::Critical ? 1 : 0;
+                blocked += lane.segments.back().state == State::Blocked ? 1 : 0;
+            }
+            return waitsForBlocked ? inside == 2 && blocked > 0 : inside > 0;
+        });
+        QVERIFY2(midRun, "the run never reached the state to stop it in");
+        QVERIFY(!run.finished());
+        std::vector<std::vector<State>> before;
+        for (const auto &lane : timeline.lanes())
+            before.push_back(iltest::states_of(lane));
+
+        run.request_stop(il::StopReason::User);
+        run.request_stop(il::StopReason::Timeout); // the first reason given is kept
+        QVERIFY2(run.wait_finished(iltest::kHangBound), "Stop did not end the run");
+        timeline.apply(run.take());
+        const il::RunResult result = run.result();
+        timeline.close(result.durationNs);
+
+        QCOMPARE(result.stoppedBy, il::StopReason::User);
+        QVERIFY(!result.completed());
+        QVERIFY2(result.error.empty(), result.error.c_str());
+        QCOMPARE(il::stop_reason_name(result.stoppedBy), std::string_view("user"));
+        check_metrics_declared(*scenario, result.metrics); // partial figures, but all there
+
+        // The record up to the stop is intact: the same lanes, and each lane's states
+        // seen before the stop are the beginning of its final states.
+        QCOMPARE(timeline.lanes().size(), std::size_t(lanes));
+        for (std::size_t i = 0; i < before.size(); ++i) {
+            const auto after = iltest::states_of(timeline.lanes()[i]);
+            QVERIFY2(after.size() >= before[i].size() &&
+                         std::equal(before[i].begin(), before[i].end(), after.begin()),
+                     (iltest::describe(before[i]) + " | " + iltest::describe(after)).c_str());
+        }
+        if (lossless)
+            check_lanes(timeline, prefix.toStdString(), lanes);
+
+        const il::Json stats = il::make_stats(scenario->info(), params, 7, result, timeline);
+        QVERIFY(stats.at("completed").is_boolean() && !stats.at("completed").get<bool>());
+        QCOMPARE(stats.at("stopped_by").get<std::string>(), std::string("user"));
+
+        if (id == QLatin1String("semaphore")) {
+            QCOMPARE(result.metrics.at("max_concurrency").get<int>(), 2);
+            QVERIFY(iltest::max_overlap(timeline, State::Critical,
+                                        resource_named(timeline, "semaphore")) <= 2);
+            // Stop cut the work short: had the 2 s sleeps not been interrupted, the
+            // holders' critical sections would have lasted the full 2 s. (A causal
+            // check with seconds of slack, not a speed test.)
+            for (const auto &lane : timeline.lanes())
+                for (const auto &seg : lane.segments)
+                    if (seg.state == State::Critical)
+                        QVERIFY2(seg.endNs - seg.startNs < 2'000'000'000, lane.name.c_str());
+        } else {
+            const std::int64_t expected = result.metrics.at("expected").get<std::int64_t>();
+            QVERIFY(expected > 0 && expected < lanes * 10'000'000LL); // stopped part way
+            if (id == QLatin1String("mutex"))
+                QCOMPARE(result.metrics.at("actual").get<std::int64_t>(), expected);
+        }
+    }
+
+    // Closing the app mid-run destroys the Run: that must stop and join its threads, not
+    // wait for two seconds of work per worker.
+    void destroyingARunningRunStopsIt()
+    {
+        const il::Scenario *scenario = il::find_scenario("semaphore");
+        QVERIFY(scenario);
+        il::ParamValues params;
+        make_params(*scenario, {{"workers", 20}, {"permits", 2}, {"work_ms", 2000}}, params);
+        if (QTest::currentTestFailed())
+            return;
+        std::atomic<bool> sawWorkers{false};
+        iltest::Threads owner;
+        owner.start([&] {
+            il::Run run(*scenario, params, 1);
+            il::Timeline timeline;
+            sawWorkers = follow_until(run, timeline, [](const il::Timeline &t) {
+                return std::any_of(t.lanes().begin(), t.lanes().end(), [](const auto &lane) {
+                    return lane.open && lane.segments.back().state == State::Critical;
+                });
+            });
+        }); // ~Run here
+        QVERIFY2(owner.join_within(iltest::kHangBound), "~Run did not stop the scenario");
+        QVERIFY(sawWorkers);
+    }
+
+    // The `--stats` object of DESIGN.md: every field, with its type.
+    void statsHaveEveryDesignField()
+    {
+        Outcome o;
+        run_to_end("mutex", {{"threads", 3}, {"increments", 1000}}, o, 42);
+        if (QTest::currentTestFailed())
+            return;
+        const il::Scenario &scenario = *il::find_scenario("mutex");
+        const il::Json stats = il::make_stats(scenario.info(), o.params, 42, o.result, o.timeline);
+
+        const std::set<std::string> fields{"scenario",       "params",      "seed",   "completed",
+                                           "stopped_by",     "duration_ms", "lanes",  "events",
+                                           "dropped_events", "deadlock",    "metrics"};
+        std::set<std::string> present;
+        for (const auto &item : stats.items())
+            present.insert(item.key());
+        QCOMPARE(present, fields); // and no "error" after a clean run
+
+        QVERIFY(stats.at("scenario").is_string());
+        QCOMPARE(stats.at("scenario").get<std::string>(), std::string("mutex"));
+        const il::Json &params = stats.at("params");
+        QVERIFY(params.is_object());
+        QCOMPARE(params.size(), scenario.info().params.size());
+        std::size_t i = 0;
+        for (const auto &item : params.items()) { // declaration order
+            QCOMPARE(item.key(), scenario.info().params[i++].key);
+            QVERIFY(item.value().is_number_integer());
+        }
+        QCOMPARE(params.at("threads").get<std::int64_t>(), std::int64_t(3));
+        QCOMPARE(params.at("increments").get<std::int64_t>(), std::int64_t(1000));
+        QVERIFY(stats.at("seed").is_number_unsigned());
+        QCOMPARE(stats.at("seed").get<std::uint64_t>(), std::uint64_t(42));
+        QVERIFY(stats.at("completed").is_boolean());
+        QCOMPARE(stats.at("completed").get<bool>(), true);
+        QVERIFY(stats.at("stopped_by").is_string());
+        QCOMPARE(stats.at("stopped_by").get<std::string>(), std::string("finished"));
+        QVERIFY(stats.at("duration_ms").is_number_float());
+        QVERIFY(stats.at("duration_ms").get<double>() > 0.0);
+        QVERIFY(stats.at("lanes").is_number_integer());
+        QCOMPARE(stats.at("lanes").get<std::int64_t>(), std::int64_t(3));
+        QVERIFY(stats.at("events").is_number_integer());
+        QCOMPARE(stats.at("events").get<std::uint64_t>(), o.timeline.event_count());
+        QVERIFY(stats.at("events").get<std::uint64_t>() >= 3 * 2 * 1000); // lock + unlock
+        QVERIFY(stats.at("dropped_events").is_number_integer());
+        QCOMPARE(stats.at("dropped_events").get<std::uint64_t>(), std::uint64_t(0));
+        QVERIFY(stats.at("deadlock").is_null());
+        QVERIFY(stats.at("metrics").is_object());
+        check_metrics_declared(scenario, stats.at("metrics"));
+        QCOMPARE(stats.at("metrics").at("actual").get<std::int64_t>(), std::int64_t(3000));
+    }
+
+    void runKeepsWhatItWasGiven()
+    {
+        const il::Scenario *scenario = il::find_scenario("race");
+        QVERIFY(scenario);
+        il::ParamValues params;
+        make_params(*scenario, {{"threads", 2}, {"increments", 10}}, params);
+        il::Run run(*scenario, params, 1234);
+        QCOMPARE(&run.scenario(), scenario);
+        QVERIFY(run.params() == params);
+        QCOMPARE(run.seed(), std::uint64_t(1234));
+        QVERIFY(run.wait_finished(kRunBound));
+        QVERIFY(run.finished());
+        QCOMPARE(run.elapsed_ns(), run.result().durationNs); // frozen once finished
+    }
+};
+
+QTEST_GUILESS_MAIN(TstScenarios)
 #include "tst_scenarios.moc"

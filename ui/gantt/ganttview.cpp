@@ -32,7 +32,8 @@ constexpr qreal kItemZ = 4.5;
 } // namespace
 
 GanttView::GanttView(QWidget *parent)
-    : QChartView(parent) {
+    : QChartView(parent)
+{
     QChart *c = chart();
     c->setBackgroundRoundness(0);
     c->layout()->setContentsMargins(0, 0, 0, 0);
@@ -76,7 +77,8 @@ GanttView::GanttView(QWidget *parent)
 
 GanttView::~GanttView() = default;
 
-void GanttView::setUpLegend() {
+void GanttView::setUpLegend()
+{
     // One empty series per state gives the legend its coloured squares; the segments
     // themselves are painted by the item, never as series.
     for (int s = 0; s < int(il::State::Count); ++s) {
@@ -97,7 +99,8 @@ void GanttView::setUpLegend() {
     legend->setMarkerShape(QLegend::MarkerShapeFromSeries);
 }
 
-void GanttView::setTimeline(const il::Timeline *timeline) {
+void GanttView::setTimeline(const il::Timeline *timeline)
+{
     m_timeline = timeline;
     m_item->setTimeline(timeline);
     m_axisLanes = -1;
@@ -105,46 +108,55 @@ void GanttView::setTimeline(const il::Timeline *timeline) {
     refresh();
 }
 
-void GanttView::refresh() {
+void GanttView::refresh()
+{
     updateLaneAxis();
     if (m_following)
         applyRange(fullRange());
     m_item->update();
 }
 
-void GanttView::fitAll() {
+void GanttView::fitAll()
+{
     m_following = true;
     refresh();
 }
 
-bool GanttView::followsLiveEdge() const {
+bool GanttView::followsLiveEdge() const
+{
     return m_following;
 }
 
-void GanttView::setChartTitle(const QString &title) {
+void GanttView::setChartTitle(const QString &title)
+{
     chart()->setTitle(title);
 }
 
-void GanttView::setEmptyHint(const QString &hint) {
+void GanttView::setEmptyHint(const QString &hint)
+{
     m_item->setEmptyHint(hint);
 }
 
-qint64 GanttView::visibleFromNs() const {
+qint64 GanttView::visibleFromNs() const
+{
     return m_range.fromNs;
 }
 
-qint64 GanttView::visibleToNs() const {
+qint64 GanttView::visibleToNs() const
+{
     return m_range.toNs;
 }
 
-void GanttView::setVisibleRangeNs(qint64 fromNs, qint64 toNs) {
+void GanttView::setVisibleRangeNs(qint64 fromNs, qint64 toNs)
+{
     m_following = false;
     TimeMapping range = m_range;
     range.setRange(fromNs, toNs);
     applyRange(range);
 }
 
-QString GanttView::toolTipAt(const QPoint &viewPos) const {
+QString GanttView::toolTipAt(const QPoint &viewPos) const
+{
     if (!m_timeline)
         return QString();
     const auto hit = m_item->hitTest(toItem(viewPos));
@@ -153,19 +165,22 @@ QString GanttView::toolTipAt(const QPoint &viewPos) const {
     return segmentToolTip(*m_timeline, std::size_t(hit->lane), hit->segment);
 }
 
-QPoint GanttView::viewPosition(int lane, qint64 ns) const {
+QPoint GanttView::viewPosition(int lane, qint64 ns) const
+{
     const QPointF item(m_item->mapping().x(double(ns)), m_item->laneLayout().laneCentreY(lane));
     return mapFromScene(m_item->mapToScene(item));
 }
 
-void GanttView::zoomBy(double factor, std::optional<int> viewX) {
+void GanttView::zoomBy(double factor, std::optional<int> viewX)
+{
     const double anchor = viewX ? toItem(QPoint(*viewX, 0)).x() : m_range.width / 2.0;
     TimeMapping range = m_range;
     range.zoomAt(anchor, factor);
     applyUserRange(range);
 }
 
-void GanttView::wheelEvent(QWheelEvent *event) {
+void GanttView::wheelEvent(QWheelEvent *event)
+{
     const QPoint delta = event->angleDelta();
     if (delta.y() != 0) {
         zoomBy(std::pow(kWheelZoomPerNotch, delta.y() / 120.0), event->position().toPoint().x());
@@ -177,7 +192,8 @@ void GanttView::wheelEvent(QWheelEvent *event) {
     event->accept();
 }
 
-void GanttView::mousePressEvent(QMouseEvent *event) {
+void GanttView::mousePressEvent(QMouseEvent *event)
+{
     if (event->button() == Qt::LeftButton) {
         m_dragFrom = event->position().toPoint();
         QToolTip::hideText();
@@ -188,7 +204,8 @@ void GanttView::mousePressEvent(QMouseEvent *event) {
     QChartView::mousePressEvent(event);
 }
 
-void GanttView::mouseMoveEvent(QMouseEvent *event) {
+void GanttView::mouseMoveEvent(QMouseEvent *event)
+{
     if (m_dragFrom && (event->buttons() & Qt::LeftButton)) {
         const QPoint pos = event->position().toPoint();
         const int dx = pos.x() - m_dragFrom->x();
@@ -204,7 +221,8 @@ void GanttView::mouseMoveEvent(QMouseEvent *event) {
     QChartView::mouseMoveEvent(event);
 }
 
-void GanttView::mouseReleaseEvent(QMouseEvent *event) {
+void GanttView::mouseReleaseEvent(QMouseEvent *event)
+{
     if (event->button() == Qt::LeftButton && m_dragFrom) {
         m_dragFrom.reset();
         viewport()->unsetCursor();
@@ -214,7 +232,8 @@ void GanttView::mouseReleaseEvent(QMouseEvent *event) {
     QChartView::mouseReleaseEvent(event);
 }
 
-void GanttView::mouseDoubleClickEvent(QMouseEvent *event) {
+void GanttView::mouseDoubleClickEvent(QMouseEvent *event)
+{
     if (event->button() == Qt::LeftButton) {
         fitAll();
         event->accept();
@@ -223,18 +242,13 @@ void GanttView::mouseDoubleClickEvent(QMouseEvent *event) {
     QChartView::mouseDoubleClickEvent(event);
 }
 
-void GanttView::keyPressEvent(QKeyEvent *event) {
+void GanttView::keyPressEvent(QKeyEvent *event)
+{
     switch (event->key()) {
     case Qt::Key_Plus:
-    case Qt::Key_Equal:
-        zoomBy(kKeyZoom);
-        break;
-    case Qt::Key_Minus:
-        zoomBy(1.0 / kKeyZoom);
-        break;
-    case Qt::Key_0:
-        fitAll();
-        break;
+    case Qt::Key_Equal: zoomBy(kKeyZoom); break;
+    case Qt::Key_Minus: zoomBy(1.0 / kKeyZoom); break;
+    case Qt::Key_0: fitAll(); break;
     case Qt::Key_Left:
     case Qt::Key_Right: {
         TimeMapping range = m_range;
@@ -243,14 +257,13 @@ void GanttView::keyPressEvent(QKeyEvent *event) {
         applyUserRange(range);
         break;
     }
-    default:
-        QChartView::keyPressEvent(event);
-        return;
+    default: QChartView::keyPressEvent(event); return;
     }
     event->accept();
 }
 
-bool GanttView::viewportEvent(QEvent *event) {
+bool GanttView::viewportEvent(QEvent *event)
+{
     if (event->type() == QEvent::ToolTip) {
         auto *help = static_cast<QHelpEvent *>(event);
         const QString text = toolTipAt(help->pos());
@@ -263,7 +276,8 @@ bool GanttView::viewportEvent(QEvent *event) {
     return QChartView::viewportEvent(event);
 }
 
-void GanttView::onPlotAreaChanged(const QRectF &plotArea) {
+void GanttView::onPlotAreaChanged(const QRectF &plotArea)
+{
     m_item->setPos(plotArea.topLeft());
     m_item->setSize(plotArea.size());
     m_range.width = plotArea.width();
@@ -271,7 +285,8 @@ void GanttView::onPlotAreaChanged(const QRectF &plotArea) {
     applyRange(m_range);
 }
 
-void GanttView::updateLaneAxis() {
+void GanttView::updateLaneAxis()
+{
     const int lanes = m_timeline ? int(m_timeline->lanes().size()) : 0;
     const double labelHeight = QFontMetricsF(m_laneAxis->labelsFont()).height();
     const int step = laneLabelStep(lanes, chart()->plotArea().height(), labelHeight);
@@ -287,7 +302,8 @@ void GanttView::updateLaneAxis() {
     m_item->update();
 }
 
-void GanttView::applyRange(const TimeMapping &range) {
+void GanttView::applyRange(const TimeMapping &range)
+{
     const bool changed = !range.sameRange(m_range);
     m_range.fromNs = range.fromNs;
     m_range.toNs = range.toNs;
@@ -298,20 +314,23 @@ void GanttView::applyRange(const TimeMapping &range) {
         emit visibleRangeChanged();
 }
 
-void GanttView::applyUserRange(TimeMapping range) {
+void GanttView::applyUserRange(TimeMapping range)
+{
     m_following = false;
     const TimeMapping full = fullRange();
     range.clampTo(full.fromNs, full.toNs);
     applyRange(range);
 }
 
-TimeMapping GanttView::fullRange() const {
+TimeMapping GanttView::fullRange() const
+{
     TimeMapping full = m_range;
     full.fromNs = 0;
     full.toNs = std::max(m_timeline ? qint64(m_timeline->end_ns()) : 0, kMinVisibleRunNs);
     return full;
 }
 
-QPointF GanttView::toItem(const QPoint &viewPos) const {
+QPointF GanttView::toItem(const QPoint &viewPos) const
+{
     return m_item->mapFromScene(mapToScene(viewPos));
 }

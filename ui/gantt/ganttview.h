@@ -22,7 +22,7 @@ class TimelineItem;
 // fitAll() resumes it.
 class GanttView : public QChartView {
     Q_OBJECT
-  public:
+public:
     explicit GanttView(QWidget *parent = nullptr);
     ~GanttView() override;
 
@@ -53,10 +53,10 @@ class GanttView : public QChartView {
     QCategoryAxis *laneAxis() const { return m_laneAxis; }
     QValueAxis *timeAxis() const { return m_timeAxis; }
 
-  signals:
+signals:
     void visibleRangeChanged();
 
-  protected:
+protected:
     void wheelEvent(QWheelEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
@@ -65,7 +65,7 @@ class GanttView : public QChartView {
     void keyPressEvent(QKeyEvent *event) override;
     bool viewportEvent(QEvent *event) override;
 
-  private:
+private:
     void setUpLegend();
     void onPlotAreaChanged(const QRectF &plotArea);
     void updateLaneAxis();

@@ -12,14 +12,16 @@ constexpr double kMaxLabelWidth = 170.0;
 constexpr double kLabelSpacing = 2.0;
 } // namespace
 
-int laneLabelStep(int laneCount, double plotHeight, double labelHeight) {
+int laneLabelStep(int laneCount, double plotHeight, double labelHeight)
+{
     if (laneCount <= 0 || !(plotHeight > 0.0))
         return 1;
     const double row = plotHeight / laneCount;
     return std::max(1, int(std::ceil((labelHeight + kLabelSpacing) / row - 1e-9)));
 }
 
-void setLaneCategories(QCategoryAxis &axis, const QStringList &names, int step) {
+void setLaneCategories(QCategoryAxis &axis, const QStringList &names, int step)
+{
     for (const QString &label : axis.categoriesLabels())
         axis.remove(label);
 

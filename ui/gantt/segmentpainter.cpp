@@ -18,7 +18,8 @@ constexpr int kMaxSegmentsPerColumn = 8;
 
 constexpr int kStateCount = int(il::State::Count);
 
-QRect snapped(const QRectF &r) {
+QRect snapped(const QRectF &r)
+{
     const int left = int(std::lround(r.left()));
     const int top = int(std::lround(r.top()));
     const int right = int(std::lround(r.right()));
@@ -26,7 +27,8 @@ QRect snapped(const QRectF &r) {
     return QRect(left, top, std::max(1, right - left), std::max(1, bottom - top));
 }
 
-int fillRuns(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t> &columns) {
+int fillRuns(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t> &columns)
+{
     int fills = 0;
     const int n = int(columns.size());
     for (int from = 0; from < n;) {
@@ -45,7 +47,8 @@ int fillRuns(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t
 }
 
 void drawScanline(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t> &columns,
-                  QImage &line) {
+                  QImage &line)
+{
     std::array<QRgb, kStateCount> colors{};
     for (int s = 0; s < kStateCount; ++s)
         colors[std::size_t(s)] = stateColor(il::State(s)).rgba();
@@ -59,7 +62,8 @@ void drawScanline(QPainter &painter, const QRect &bar, const std::vector<std::ui
 // true. Galloping: most jumps are short (to the next pixel), so probe 1, 2, 4, …
 // ahead before bisecting; a long jump still costs O(log n).
 template <typename EndsAfter>
-std::size_t gallop(std::size_t n, std::size_t from, EndsAfter endsAfter) {
+std::size_t gallop(std::size_t n, std::size_t from, EndsAfter endsAfter)
+{
     std::size_t lo = from;
     std::size_t step = 1;
     std::size_t hi = from;
@@ -86,16 +90,20 @@ SegmentPainter::SegmentPainter(const il::Timeline &timeline, const TimeMapping &
     : m_timeline(timeline)
     , m_map(map)
     , m_layout(layout)
-    , m_columns(std::max(0, int(std::lround(map.width)))) {}
+    , m_columns(std::max(0, int(std::lround(map.width))))
+{
+}
 
 std::size_t SegmentPainter::firstEndingAfter(const il::Timeline &timeline,
                                              const il::TimelineLane &lane, std::size_t from,
-                                             double t) {
+                                             double t)
+{
     return gallop(lane.segments.size(), from,
                   [&](std::size_t k) { return double(timeline.segment_end(lane, k)) > t; });
 }
 
-void SegmentPainter::classifyLane(int laneIndex, std::vector<std::uint8_t> &columns) const {
+void SegmentPainter::classifyLane(int laneIndex, std::vector<std::uint8_t> &columns) const
+{
     columns.assign(std::size_t(m_columns), kNoState);
     const il::TimelineLane &lane = m_timeline.lanes()[std::size_t(laneIndex)];
     const auto &segs = lane.segments;
@@ -166,8 +174,8 @@ void SegmentPainter::classifyLane(int laneIndex, std::vector<std::uint8_t> &colu
     }
 }
 
-int SegmentPainter::paintLanes(QPainter &painter, int firstLane, int lastLane,
-                               Output output) const {
+int SegmentPainter::paintLanes(QPainter &painter, int firstLane, int lastLane, Output output) const
+{
     if (m_columns <= 0)
         return 0;
     int draws = 0;
@@ -192,7 +200,8 @@ int SegmentPainter::paintLanes(QPainter &painter, int firstLane, int lastLane,
     return draws;
 }
 
-int SegmentPainter::paintMarks(QPainter &painter, int firstLane, int lastLane) const {
+int SegmentPainter::paintMarks(QPainter &painter, int firstLane, int lastLane) const
+{
     int ticks = 0;
     const int left = int(std::lround(m_map.left));
     const int tickWidth = std::max(1, int(std::lround(m_layout.unit)));

@@ -18,7 +18,7 @@ class QPainter;
 // the walk then jumps to the next column with a galloping search, so a column holding
 // thousands of segments costs a handful of look-ups.
 class SegmentPainter {
-  public:
+public:
     // Rects: runs of equal columns become rectangles (vector output such as SVG).
     // Scanlines: one row of pixels per lane, stretched to the bar's height; a dense
     // lane costs one image draw instead of a rectangle per column.
@@ -39,7 +39,7 @@ class SegmentPainter {
     static std::size_t firstEndingAfter(const il::Timeline &timeline, const il::TimelineLane &lane,
                                         std::size_t from, double t);
 
-  private:
+private:
     const il::Timeline &m_timeline;
     TimeMapping m_map;
     LaneLayout m_layout;

@@ -6,7 +6,8 @@
 #include <cmath>
 #include <cstdlib>
 
-QString formatMs(qint64 ns) {
+QString formatMs(qint64 ns)
+{
     const double ms = double(ns) / 1e6;
     int decimals = 3;
     if (ns != 0) {
@@ -18,24 +19,23 @@ QString formatMs(qint64 ns) {
 
 namespace {
 
-QString describeState(il::State state, const QString &resource) {
+QString describeState(il::State state, const QString &resource)
+{
     const QString label = stateLabel(state);
     if (resource.isEmpty())
         return label;
     switch (state) {
-    case il::State::Blocked:
-        return QStringLiteral("%1 on %2").arg(label, resource);
-    case il::State::Critical:
-        return QStringLiteral("%1 holding %2").arg(label, resource);
-    default:
-        return QStringLiteral("%1 (%2)").arg(label, resource);
+    case il::State::Blocked: return QStringLiteral("%1 on %2").arg(label, resource);
+    case il::State::Critical: return QStringLiteral("%1 holding %2").arg(label, resource);
+    default: return QStringLiteral("%1 (%2)").arg(label, resource);
     }
 }
 
 } // namespace
 
 QString segmentToolTip(const il::Timeline &timeline, std::size_t laneIndex,
-                       std::size_t segmentIndex) {
+                       std::size_t segmentIndex)
+{
     const il::TimelineLane &lane = timeline.lanes().at(laneIndex);
     const il::Segment &segment = lane.segments.at(segmentIndex);
     const qint64 end = timeline.segment_end(lane, segmentIndex);

@@ -1,41 +1,35 @@
 #include "statestyle.h"
 
-QColor stateColor(il::State state) {
+QColor stateColor(il::State state)
+{
     switch (state) {
-    case il::State::Running:
-        return QColor(0x00, 0x9e, 0x73);
-    case il::State::Blocked:
-        return QColor(0xd5, 0x5e, 0x00);
-    case il::State::Critical:
-        return QColor(0x00, 0x72, 0xb2);
-    case il::State::Sleeping:
-        return QColor(0x9a, 0xab, 0xbd);
-    case il::State::Finished:
-        return QColor(0xd9, 0xd9, 0xd9);
-    case il::State::Count:
-        break;
+    case il::State::Running: return QColor(0x00, 0x9e, 0x73);
+    case il::State::Blocked: return QColor(0xd5, 0x5e, 0x00);
+    case il::State::Critical: return QColor(0x00, 0x72, 0xb2);
+    case il::State::Sleeping: return QColor(0x9a, 0xab, 0xbd);
+    case il::State::Finished: return QColor(0xd9, 0xd9, 0xd9);
+    case il::State::Unrecorded: return QColor(0x3a, 0x3a, 0x3a);
+    case il::State::Count: break;
     }
     return QColor(Qt::black);
 }
 
-QString stateLabel(il::State state) {
+QString stateLabel(il::State state)
+{
     const std::string_view name = il::state_name(state);
     return QString::fromUtf8(name.data(), qsizetype(name.size()));
 }
 
-int stateInterest(il::State state) {
+int stateInterest(il::State state)
+{
     switch (state) {
-    case il::State::Blocked:
-        return 4;
-    case il::State::Critical:
-        return 3;
-    case il::State::Running:
-        return 2;
-    case il::State::Sleeping:
-        return 1;
+    case il::State::Blocked: return 4;
+    case il::State::Critical: return 3;
+    case il::State::Running: return 2;
+    case il::State::Sleeping: return 1;
+    case il::State::Unrecorded: return 5; // a hole in the record must never be painted over
     case il::State::Finished:
-    case il::State::Count:
-        break;
+    case il::State::Count: break;
     }
     return 0;
 }

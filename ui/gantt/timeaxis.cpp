@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
-double niceTickStepMs(double spanMs, double widthPx, double minPixelsPerTick) {
+double niceTickStepMs(double spanMs, double widthPx, double minPixelsPerTick)
+{
     if (!(spanMs > 0.0) || !(widthPx > 0.0))
         return 1.0;
     const double maxTicks = std::max(1.0, std::floor(widthPx / minPixelsPerTick));
@@ -19,13 +20,15 @@ double niceTickStepMs(double spanMs, double widthPx, double minPixelsPerTick) {
     return 10.0 * power;
 }
 
-int tickDecimals(double stepMs) {
+int tickDecimals(double stepMs)
+{
     if (!(stepMs > 0.0))
         return 0;
     return std::max(0, int(std::ceil(-std::log10(stepMs) - 1e-9)));
 }
 
-void setTimeAxisRange(QValueAxis &axis, double fromMs, double toMs, double widthPx) {
+void setTimeAxisRange(QValueAxis &axis, double fromMs, double toMs, double widthPx)
+{
     const double step = niceTickStepMs(toMs - fromMs, widthPx);
     axis.setTickType(QValueAxis::TicksDynamic);
     axis.setTickAnchor(0.0);

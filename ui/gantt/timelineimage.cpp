@@ -8,7 +8,8 @@
 #include <QSaveFile>
 
 QImage renderTimelineImage(const il::Timeline &timeline, const QString &title, qint64 fromNs,
-                           qint64 toNs, QSize logicalSize, qreal dpr) {
+                           qint64 toNs, QSize logicalSize, qreal dpr)
+{
     if (logicalSize.isEmpty() || !(dpr > 0.0))
         return QImage();
 
@@ -40,7 +41,8 @@ QImage renderTimelineImage(const il::Timeline &timeline, const QString &title, q
 }
 
 bool saveTimelinePng(const il::Timeline &timeline, const QString &title, qint64 fromNs, qint64 toNs,
-                     const QString &path, QString *error, QSize logicalSize, qreal dpr) {
+                     const QString &path, QString *error, QSize logicalSize, qreal dpr)
+{
     const auto fail = [&](const QString &why) {
         if (error)
             *error = QCoreApplication::translate("Gantt", "Cannot write %1: %2").arg(path, why);

@@ -15,34 +15,40 @@ const QColor kHintColor(0x70, 0x78, 0x80);
 } // namespace
 
 TimelineItem::TimelineItem(QGraphicsItem *parent)
-    : QGraphicsItem(parent) {
+    : QGraphicsItem(parent)
+{
     setFlag(ItemUsesExtendedStyleOption);
 }
 
-void TimelineItem::setTimeline(const il::Timeline *timeline) {
+void TimelineItem::setTimeline(const il::Timeline *timeline)
+{
     m_timeline = timeline;
     update();
 }
 
-void TimelineItem::setSize(const QSizeF &size) {
+void TimelineItem::setSize(const QSizeF &size)
+{
     if (size == m_size)
         return;
     prepareGeometryChange();
     m_size = size;
 }
 
-void TimelineItem::setRange(qint64 fromNs, qint64 toNs) {
+void TimelineItem::setRange(qint64 fromNs, qint64 toNs)
+{
     m_fromNs = fromNs;
     m_toNs = toNs;
     update();
 }
 
-void TimelineItem::setEmptyHint(const QString &hint) {
+void TimelineItem::setEmptyHint(const QString &hint)
+{
     m_hint = hint;
     update();
 }
 
-TimeMapping TimelineItem::mapping() const {
+TimeMapping TimelineItem::mapping() const
+{
     TimeMapping map;
     map.fromNs = m_fromNs;
     map.toNs = m_toNs;
@@ -51,15 +57,18 @@ TimeMapping TimelineItem::mapping() const {
     return map;
 }
 
-LaneLayout TimelineItem::laneLayout() const {
+LaneLayout TimelineItem::laneLayout() const
+{
     return LaneLayout{QRectF(QPointF(0, 0), m_size), laneCount(), 1.0};
 }
 
-int TimelineItem::laneCount() const {
+int TimelineItem::laneCount() const
+{
     return m_timeline ? int(m_timeline->lanes().size()) : 0;
 }
 
-std::optional<TimelineItem::Hit> TimelineItem::hitTest(const QPointF &pos) const {
+std::optional<TimelineItem::Hit> TimelineItem::hitTest(const QPointF &pos) const
+{
     if (!m_timeline || pos.x() < 0 || pos.x() >= m_size.width())
         return std::nullopt;
     const int lane = laneLayout().barAtY(pos.y());
@@ -72,11 +81,13 @@ std::optional<TimelineItem::Hit> TimelineItem::hitTest(const QPointF &pos) const
     return Hit{lane, std::size_t(index)};
 }
 
-QRectF TimelineItem::boundingRect() const {
+QRectF TimelineItem::boundingRect() const
+{
     return QRectF(QPointF(0, 0), m_size);
 }
 
-void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *) {
+void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
+{
     m_lastRects = 0;
     if (m_size.isEmpty())
         return;
@@ -128,7 +139,8 @@ void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
     painter->restore();
 }
 
-void TimelineItem::paintHint(QPainter &painter) const {
+void TimelineItem::paintHint(QPainter &painter) const
+{
     if (m_hint.isEmpty())
         return;
     painter.save();

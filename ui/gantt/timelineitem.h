@@ -12,7 +12,7 @@
 // chart's plot area. It paints from the timeline directly (see SegmentPainter), so a
 // frame costs what the pixels cost, however long the run.
 class TimelineItem : public QGraphicsItem {
-  public:
+public:
     struct Hit {
         int lane = -1;
         std::size_t segment = 0;
@@ -38,7 +38,7 @@ class TimelineItem : public QGraphicsItem {
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option,
                QWidget *widget = nullptr) override;
 
-  private:
+private:
     void paintHint(QPainter &painter) const;
 
     const il::Timeline *m_timeline = nullptr;

@@ -4,28 +4,33 @@
 #include <cmath>
 #include <utility>
 
-double TimeMapping::nsPerPixel() const {
+double TimeMapping::nsPerPixel() const
+{
     return width > 0.0 ? double(spanNs()) / width : 0.0;
 }
 
-double TimeMapping::x(double ns) const {
+double TimeMapping::x(double ns) const
+{
     const qint64 span = spanNs();
     if (span <= 0)
         return left;
     return left + (ns - double(fromNs)) * width / double(span);
 }
 
-double TimeMapping::nsAtF(double px) const {
+double TimeMapping::nsAtF(double px) const
+{
     if (width <= 0.0)
         return double(fromNs);
     return double(fromNs) + (px - left) * double(spanNs()) / width;
 }
 
-qint64 TimeMapping::ns(double px) const {
+qint64 TimeMapping::ns(double px) const
+{
     return qint64(std::llround(nsAtF(px)));
 }
 
-void TimeMapping::zoomAt(double anchorX, double factor) {
+void TimeMapping::zoomAt(double anchorX, double factor)
+{
     if (!(factor > 0.0) || width <= 0.0)
         return;
     const double fraction = std::clamp((anchorX - left) / width, 0.0, 1.0);
@@ -36,13 +41,15 @@ void TimeMapping::zoomAt(double anchorX, double factor) {
     toNs = fromNs + newSpan;
 }
 
-void TimeMapping::panByPixels(double dx) {
+void TimeMapping::panByPixels(double dx)
+{
     const qint64 shift = qint64(std::llround(dx * nsPerPixel()));
     fromNs -= shift;
     toNs -= shift;
 }
 
-void TimeMapping::clampTo(qint64 minNs, qint64 maxNs) {
+void TimeMapping::clampTo(qint64 minNs, qint64 maxNs)
+{
     if (maxNs - minNs < kMinSpanNs)
         maxNs = minNs + kMinSpanNs;
     const qint64 span = spanNs();
@@ -58,7 +65,8 @@ void TimeMapping::clampTo(qint64 minNs, qint64 maxNs) {
     }
 }
 
-void TimeMapping::setRange(qint64 from, qint64 to) {
+void TimeMapping::setRange(qint64 from, qint64 to)
+{
     if (to < from)
         std::swap(from, to);
     if (to - from < kMinSpanNs) {

@@ -34,7 +34,8 @@ struct TimeMapping {
     // Sets the range, ordering the ends and widening it to kMinSpanNs if needed.
     void setRange(qint64 from, qint64 to);
 
-    bool sameRange(const TimeMapping &other) const {
+    bool sameRange(const TimeMapping &other) const
+    {
         return fromNs == other.fromNs && toNs == other.toNs;
     }
 };

@@ -24,7 +24,8 @@ namespace {
 
 constexpr qint64 kMs = 1'000'000;
 
-il::Event stateEvent(qint64 t, il::LaneId lane, il::State state, il::ResourceId resource = 0) {
+il::Event stateEvent(qint64 t, il::LaneId lane, il::State state, il::ResourceId resource = 0)
+{
     il::Event e;
     e.t_ns = t;
     e.lane = lane;
@@ -34,7 +35,8 @@ il::Event stateEvent(qint64 t, il::LaneId lane, il::State state, il::ResourceId 
     return e;
 }
 
-il::Event markEvent(qint64 t, il::LaneId lane) {
+il::Event markEvent(qint64 t, il::LaneId lane)
+{
     il::Event e;
     e.t_ns = t;
     e.lane = lane;
@@ -42,14 +44,16 @@ il::Event markEvent(qint64 t, il::LaneId lane) {
     return e;
 }
 
-void applySorted(il::Timeline &timeline, il::Batch batch) {
+void applySorted(il::Timeline &timeline, il::Batch batch)
+{
     std::stable_sort(batch.events.begin(), batch.events.end(),
                      [](const il::Event &a, const il::Event &b) { return a.t_ns < b.t_ns; });
     timeline.apply(batch);
 }
 
 // Three lanes over 10 ms; "worker 1" is blocked on "counter mutex" from 2 to 5 ms.
-void buildSmallRun(il::Timeline &timeline) {
+void buildSmallRun(il::Timeline &timeline)
+{
     using il::State;
     il::Batch b;
     b.newLanes = {"main", "worker 1", "worker 2"};
@@ -66,7 +70,8 @@ void buildSmallRun(il::Timeline &timeline) {
 
 // `lanes` lanes cycling running → blocked → critical, `perLane` segments each of
 // `segmentNs`.
-void buildDenseRun(il::Timeline &timeline, int lanes, int perLane, qint64 segmentNs) {
+void buildDenseRun(il::Timeline &timeline, int lanes, int perLane, qint64 segmentNs)
+{
     static constexpr il::State cycle[] = {il::State::Running, il::State::Blocked,
                                           il::State::Critical};
     il::Batch b;
@@ -81,7 +86,8 @@ void buildDenseRun(il::Timeline &timeline, int lanes, int perLane, qint64 segmen
     timeline.apply(b);
 }
 
-int countColor(const QImage &image, const QRect &area, QColor color) {
+int countColor(const QImage &image, const QRect &area, QColor color)
+{
     const QRgb wanted = color.rgb();
     int n = 0;
     for (int y = area.top(); y <= area.bottom(); ++y)
@@ -90,7 +96,8 @@ int countColor(const QImage &image, const QRect &area, QColor color) {
     return n;
 }
 
-QWheelEvent wheelAt(const QPoint &pos, int angle) {
+QWheelEvent wheelAt(const QPoint &pos, int angle)
+{
     return QWheelEvent(QPointF(pos), QPointF(pos), QPoint(), QPoint(0, angle), Qt::NoButton,
                        Qt::NoModifier, Qt::NoScrollPhase, false);
 }
@@ -99,7 +106,7 @@ QWheelEvent wheelAt(const QPoint &pos, int angle) {
 
 class TstGanttView : public QObject {
     Q_OBJECT
-  private slots:
+private slots:
     void init();
     void cleanup();
 
@@ -125,14 +132,15 @@ class TstGanttView : public QObject {
     void formatMs_data();
     void formatMs();
 
-  private:
+private:
     void showView(QSize size = {1000, 600});
 
     il::Timeline *m_timeline = nullptr;
     GanttView *m_view = nullptr;
 };
 
-void TstGanttView::init() {
+void TstGanttView::init()
+{
     m_timeline = new il::Timeline;
     buildSmallRun(*m_timeline);
     m_view = new GanttView;
@@ -140,14 +148,16 @@ void TstGanttView::init() {
     m_view->setTimeline(m_timeline);
 }
 
-void TstGanttView::cleanup() {
+void TstGanttView::cleanup()
+{
     delete m_view;
     m_view = nullptr;
     delete m_timeline;
     m_timeline = nullptr;
 }
 
-void TstGanttView::showView(QSize size) {
+void TstGanttView::showView(QSize size)
+{
     m_view->resize(size);
     m_view->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_view));
@@ -155,7 +165,8 @@ void TstGanttView::showView(QSize size) {
     QTRY_VERIFY(m_view->timelineItem()->boundingRect().width() > size.width() / 2);
 }
 
-void TstGanttView::laneAxisNamesTheLanes() {
+void TstGanttView::laneAxisNamesTheLanes()
+{
     showView();
     const QStringList labels = m_view->laneAxis()->categoriesLabels();
     QCOMPARE(labels.size(), 3);
@@ -167,7 +178,8 @@ void TstGanttView::laneAxisNamesTheLanes() {
     QCOMPARE(m_view->chart()->title(), QStringLiteral("mutex"));
 }
 
-void TstGanttView::legendNamesEveryState() {
+void TstGanttView::legendNamesEveryState()
+{
     const auto markers = m_view->chart()->legend()->markers();
     QCOMPARE(markers.size(), int(il::State::Count));
     for (int s = 0; s < int(il::State::Count); ++s) {
@@ -176,7 +188,8 @@ void TstGanttView::legendNamesEveryState() {
     }
 }
 
-void TstGanttView::toolTipDescribesSegment() {
+void TstGanttView::toolTipDescribesSegment()
+{
     showView();
     const QString blocked = m_view->toolTipAt(m_view->viewPosition(1, 3 * kMs + kMs / 2));
     QVERIFY2(blocked.contains(QStringLiteral("worker 1")), qPrintable(blocked));
@@ -192,7 +205,8 @@ void TstGanttView::toolTipDescribesSegment() {
     QVERIFY2(sleeping.startsWith(QStringLiteral("worker 2\nsleeping\n")), qPrintable(sleeping));
 }
 
-void TstGanttView::toolTipEmptyOffSegments() {
+void TstGanttView::toolTipEmptyOffSegments()
+{
     showView();
     // Before lane 2's first event, in the gap between two bars, and outside the plot.
     QCOMPARE(m_view->toolTipAt(m_view->viewPosition(2, kMs / 2)), QString());
@@ -202,7 +216,8 @@ void TstGanttView::toolTipEmptyOffSegments() {
     QCOMPARE(m_view->toolTipAt(QPoint(2, 2)), QString());
 }
 
-void TstGanttView::followsLiveEdgeWhileRunning() {
+void TstGanttView::followsLiveEdgeWhileRunning()
+{
     showView();
     QVERIFY(m_view->followsLiveEdge());
     QCOMPARE(m_view->visibleFromNs(), 0);
@@ -227,7 +242,8 @@ void TstGanttView::followsLiveEdgeWhileRunning() {
     m_view->setTimeline(nullptr);
 }
 
-void TstGanttView::wheelZoomStopsFollowing() {
+void TstGanttView::wheelZoomStopsFollowing()
+{
     showView();
     QSignalSpy spy(m_view, &GanttView::visibleRangeChanged);
     const QPoint at = m_view->viewPosition(1, 2 * kMs);
@@ -259,7 +275,8 @@ void TstGanttView::wheelZoomStopsFollowing() {
     QVERIFY(!m_view->followsLiveEdge());
 }
 
-void TstGanttView::doubleClickAndFitAllRestore() {
+void TstGanttView::doubleClickAndFitAllRestore()
+{
     showView();
     m_view->zoomBy(4.0);
     QVERIFY(!m_view->followsLiveEdge());
@@ -274,7 +291,8 @@ void TstGanttView::doubleClickAndFitAllRestore() {
     QCOMPARE(m_view->visibleToNs(), 10 * kMs);
 }
 
-void TstGanttView::dragPans() {
+void TstGanttView::dragPans()
+{
     showView();
     m_view->setVisibleRangeNs(4 * kMs, 6 * kMs);
     const QPoint start = m_view->viewPosition(1, 5 * kMs);
@@ -292,7 +310,8 @@ void TstGanttView::dragPans() {
     QVERIFY(!m_view->followsLiveEdge());
 }
 
-void TstGanttView::keysZoomAndFit() {
+void TstGanttView::keysZoomAndFit()
+{
     showView();
     m_view->setFocus();
     QTest::keyClick(m_view, Qt::Key_Plus);
@@ -303,7 +322,8 @@ void TstGanttView::keysZoomAndFit() {
     QCOMPARE(m_view->visibleToNs() - m_view->visibleFromNs(), 10 * kMs);
 }
 
-void TstGanttView::setVisibleRangeStopsFollowing() {
+void TstGanttView::setVisibleRangeStopsFollowing()
+{
     QSignalSpy spy(m_view, &GanttView::visibleRangeChanged);
     m_view->setVisibleRangeNs(3 * kMs, 4 * kMs);
     QCOMPARE(spy.count(), 1);
@@ -314,7 +334,8 @@ void TstGanttView::setVisibleRangeStopsFollowing() {
     QCOMPARE(m_view->timeAxis()->max(), 4.0);
 }
 
-void TstGanttView::emptyAndNullTimelines() {
+void TstGanttView::emptyAndNullTimelines()
+{
     m_view->setTimeline(nullptr);
     showView();
     QVERIFY(m_view->laneAxis()->categoriesLabels().isEmpty());
@@ -337,7 +358,8 @@ void TstGanttView::emptyAndNullTimelines() {
     QVERIFY(!m_view->toolTipAt(m_view->viewPosition(0, kMs / 2)).isEmpty());
 }
 
-void TstGanttView::manyLanesThinTheirLabels() {
+void TstGanttView::manyLanesThinTheirLabels()
+{
     il::Timeline many;
     buildDenseRun(many, 64, 30, 100'000);
     m_view->setTimeline(&many);
@@ -358,7 +380,8 @@ void TstGanttView::manyLanesThinTheirLabels() {
     m_view->setTimeline(nullptr);
 }
 
-void TstGanttView::subPixelSegmentsMergeIntoColumns_data() {
+void TstGanttView::subPixelSegmentsMergeIntoColumns_data()
+{
     QTest::addColumn<SegmentPainter::Output>("output");
     QTest::addColumn<int>("draws");
 
@@ -367,7 +390,8 @@ void TstGanttView::subPixelSegmentsMergeIntoColumns_data() {
     QTest::newRow("scanlines") << SegmentPainter::Output::Scanlines << 1;
 }
 
-void TstGanttView::subPixelSegmentsMergeIntoColumns() {
+void TstGanttView::subPixelSegmentsMergeIntoColumns()
+{
     QFETCH(SegmentPainter::Output, output);
     QFETCH(int, draws);
 
@@ -413,7 +437,8 @@ void TstGanttView::subPixelSegmentsMergeIntoColumns() {
     QCOMPARE(QColor(image.pixel(50, 0)), QColor(Qt::white)); // the gap above the bar
 }
 
-void TstGanttView::columnsFollowDominantStateAndGaps() {
+void TstGanttView::columnsFollowDominantStateAndGaps()
+{
     // 10 columns of 100 ns. Column 0: 70 ns blocked + 30 ns running; column 1: a gap;
     // columns 2-3: sleeping; column 4: equal running and critical (critical wins the tie).
     il::Timeline timeline;
@@ -451,7 +476,8 @@ void TstGanttView::columnsFollowDominantStateAndGaps() {
     QCOMPARE(columns[9], std::uint8_t(il::State::Finished));
 }
 
-void TstGanttView::largeTimelinePaints() {
+void TstGanttView::largeTimelinePaints()
+{
     il::Timeline big;
     buildDenseRun(big, 8, 25'000, 2'000); // 200k segments over 50 ms
     QCOMPARE(big.segment_count(), std::size_t(200'000));
@@ -477,7 +503,8 @@ void TstGanttView::largeTimelinePaints() {
     m_view->setTimeline(nullptr);
 }
 
-void TstGanttView::renderedImageHasPixelSize() {
+void TstGanttView::renderedImageHasPixelSize()
+{
     const QImage image =
         renderTimelineImage(*m_timeline, QStringLiteral("mutex"), 0, 0, QSize(1600, 900), 2.0);
     QCOMPARE(image.width(), 3200);
@@ -499,7 +526,8 @@ void TstGanttView::renderedImageHasPixelSize() {
     QCOMPARE(countColor(part, partMiddle, stateColor(il::State::Critical)), 0);
 }
 
-void TstGanttView::pngRoundTrip() {
+void TstGanttView::pngRoundTrip()
+{
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("run.png"));
@@ -513,7 +541,8 @@ void TstGanttView::pngRoundTrip() {
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("run.png")});
 }
 
-void TstGanttView::saveIntoMissingDirectoryFails() {
+void TstGanttView::saveIntoMissingDirectoryFails()
+{
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("missing/run.png"));
@@ -523,7 +552,8 @@ void TstGanttView::saveIntoMissingDirectoryFails() {
     QVERIFY(!QFile::exists(path));
 }
 
-void TstGanttView::formatMs_data() {
+void TstGanttView::formatMs_data()
+{
     QTest::addColumn<qint64>("ns");
     QTest::addColumn<QString>("text");
 
@@ -535,7 +565,8 @@ void TstGanttView::formatMs_data() {
     QTest::newRow("long") << qint64(123'456'789) << QStringLiteral("123.457 ms");
 }
 
-void TstGanttView::formatMs() {
+void TstGanttView::formatMs()
+{
     QFETCH(qint64, ns);
     QFETCH(QString, text);
     QCOMPARE(::formatMs(ns), text);

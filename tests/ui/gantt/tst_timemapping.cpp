@@ -6,7 +6,8 @@
 #include <QTest>
 
 namespace {
-TimeMapping makeMapping(qint64 from, qint64 to, double left, double width) {
+TimeMapping makeMapping(qint64 from, qint64 to, double left, double width)
+{
     TimeMapping m;
     m.fromNs = from;
     m.toNs = to;
@@ -18,7 +19,7 @@ TimeMapping makeMapping(qint64 from, qint64 to, double left, double width) {
 
 class TstTimeMapping : public QObject {
     Q_OBJECT
-  private slots:
+private slots:
     void timeToPixel_data();
     void timeToPixel();
     void zoomKeepsAnchor_data();
@@ -38,7 +39,8 @@ class TstTimeMapping : public QObject {
     void laneLabelStep();
 };
 
-void TstTimeMapping::timeToPixel_data() {
+void TstTimeMapping::timeToPixel_data()
+{
     QTest::addColumn<qint64>("from");
     QTest::addColumn<qint64>("to");
     QTest::addColumn<double>("left");
@@ -60,7 +62,8 @@ void TstTimeMapping::timeToPixel_data() {
                                              << 2800.0 << qint64(1'800'000'000'000) << 1520.0;
 }
 
-void TstTimeMapping::timeToPixel() {
+void TstTimeMapping::timeToPixel()
+{
     QFETCH(qint64, from);
     QFETCH(qint64, to);
     QFETCH(double, left);
@@ -73,7 +76,8 @@ void TstTimeMapping::timeToPixel() {
     QCOMPARE(m.ns(x), ns);
 }
 
-void TstTimeMapping::zoomKeepsAnchor_data() {
+void TstTimeMapping::zoomKeepsAnchor_data()
+{
     QTest::addColumn<double>("anchorX");
     QTest::addColumn<double>("factor");
     QTest::addColumn<qint64>("expectedFrom");
@@ -88,7 +92,8 @@ void TstTimeMapping::zoomKeepsAnchor_data() {
         << 5000.0 << 2.0 << qint64(500'000) << qint64(1'000'000);
 }
 
-void TstTimeMapping::zoomKeepsAnchor() {
+void TstTimeMapping::zoomKeepsAnchor()
+{
     QFETCH(double, anchorX);
     QFETCH(double, factor);
     QFETCH(qint64, expectedFrom);
@@ -100,7 +105,8 @@ void TstTimeMapping::zoomKeepsAnchor() {
     QCOMPARE(m.toNs, expectedTo);
 }
 
-void TstTimeMapping::zoomStopsAtMinimumSpan() {
+void TstTimeMapping::zoomStopsAtMinimumSpan()
+{
     TimeMapping m = makeMapping(0, 1'000'000, 0.0, 1000.0);
     const qint64 anchorNs = m.ns(300.0);
     for (int i = 0; i < 40; ++i)
@@ -109,7 +115,8 @@ void TstTimeMapping::zoomStopsAtMinimumSpan() {
     QVERIFY(qAbs(m.ns(300.0) - anchorNs) <= 1);
 }
 
-void TstTimeMapping::pan_data() {
+void TstTimeMapping::pan_data()
+{
     QTest::addColumn<double>("dx");
     QTest::addColumn<qint64>("expectedFrom");
 
@@ -120,7 +127,8 @@ void TstTimeMapping::pan_data() {
     QTest::newRow("sub-pixel") << 0.5 << qint64(999'000);
 }
 
-void TstTimeMapping::pan() {
+void TstTimeMapping::pan()
+{
     QFETCH(double, dx);
     QFETCH(qint64, expectedFrom);
 
@@ -130,7 +138,8 @@ void TstTimeMapping::pan() {
     QCOMPARE(m.spanNs(), qint64(1'000'000));
 }
 
-void TstTimeMapping::clamp_data() {
+void TstTimeMapping::clamp_data()
+{
     QTest::addColumn<qint64>("from");
     QTest::addColumn<qint64>("to");
     QTest::addColumn<qint64>("expectedFrom");
@@ -147,7 +156,8 @@ void TstTimeMapping::clamp_data() {
         << qint64(-5000) << qint64(20000) << qint64(0) << qint64(10000);
 }
 
-void TstTimeMapping::clamp() {
+void TstTimeMapping::clamp()
+{
     QFETCH(qint64, from);
     QFETCH(qint64, to);
     QFETCH(qint64, expectedFrom);
@@ -159,7 +169,8 @@ void TstTimeMapping::clamp() {
     QCOMPARE(m.toNs, expectedTo);
 }
 
-void TstTimeMapping::setRangeOrdersAndWidens_data() {
+void TstTimeMapping::setRangeOrdersAndWidens_data()
+{
     QTest::addColumn<qint64>("from");
     QTest::addColumn<qint64>("to");
     QTest::addColumn<qint64>("expectedFrom");
@@ -171,7 +182,8 @@ void TstTimeMapping::setRangeOrdersAndWidens_data() {
         << qint64(7000) << qint64(7000) << qint64(6500) << qint64(7500);
 }
 
-void TstTimeMapping::setRangeOrdersAndWidens() {
+void TstTimeMapping::setRangeOrdersAndWidens()
+{
     QFETCH(qint64, from);
     QFETCH(qint64, to);
     QFETCH(qint64, expectedFrom);
@@ -183,7 +195,8 @@ void TstTimeMapping::setRangeOrdersAndWidens() {
     QCOMPARE(m.toNs, expectedTo);
 }
 
-void TstTimeMapping::tickStep_data() {
+void TstTimeMapping::tickStep_data()
+{
     QTest::addColumn<double>("spanMs");
     QTest::addColumn<double>("widthPx");
     QTest::addColumn<double>("step");
@@ -198,7 +211,8 @@ void TstTimeMapping::tickStep_data() {
     QTest::newRow("3 ms over 450 px") << 3.0 << 450.0 << 1.0 << 0;
 }
 
-void TstTimeMapping::tickStep() {
+void TstTimeMapping::tickStep()
+{
     QFETCH(double, spanMs);
     QFETCH(double, widthPx);
     QFETCH(double, step);
@@ -210,7 +224,8 @@ void TstTimeMapping::tickStep() {
     QVERIFY(widthPx * got / spanMs >= 90.0 - 1e-6 || got >= spanMs);
 }
 
-void TstTimeMapping::laneLayout_data() {
+void TstTimeMapping::laneLayout_data()
+{
     QTest::addColumn<int>("lanes");
     QTest::addColumn<double>("height");
     QTest::addColumn<double>("y");
@@ -225,7 +240,8 @@ void TstTimeMapping::laneLayout_data() {
     QTest::newRow("64 thin lanes") << 64 << 640.0 << 635.0 << 63 << true;
 }
 
-void TstTimeMapping::laneLayout() {
+void TstTimeMapping::laneLayout()
+{
     QFETCH(int, lanes);
     QFETCH(double, height);
     QFETCH(double, y);
@@ -243,7 +259,8 @@ void TstTimeMapping::laneLayout() {
     }
 }
 
-void TstTimeMapping::laneLabelStep_data() {
+void TstTimeMapping::laneLabelStep_data()
+{
     QTest::addColumn<int>("lanes");
     QTest::addColumn<double>("plotHeight");
     QTest::addColumn<int>("step");
@@ -256,7 +273,8 @@ void TstTimeMapping::laneLabelStep_data() {
     QTest::newRow("64 lanes in 200 px") << 64 << 200.0 << 6;
 }
 
-void TstTimeMapping::laneLabelStep() {
+void TstTimeMapping::laneLabelStep()
+{
     QFETCH(int, lanes);
     QFETCH(double, plotHeight);
     QFETCH(int, step);

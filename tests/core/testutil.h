@@ -1,0 +1,168 @@
+#pragma once
+// Helpers shared by the core tests: hard time bounds, threads that must come back, and
+// small readers of a Timeline.
+#include "event.h"
+#include "timeline.h"
+
+#include <QtGlobal>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace iltest {
+
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool kThreadSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+inline constexpr bool kThreadSanitizer = true;
+#else
+inline constexpr bool kThreadSanitizer = false;
+#endif
+#else
+inline constexpr bool kThreadSanitizer = false;
+#endif
+
+// ThreadSanitizer makes every synchronising operation many times slower and the machine
+// has two cores; the properties under test do not depend on the iteration count, so
+// the counts shrink there to keep the suite's time modest.
+constexpr int scaled(int n)
+{
+    return kThreadSanitizer ? std::max(1, n / 2) : n;
+}
+
+// What "promptly" and "hangs" are told apart by. Generous on purpose: it guards against
+// a hang, it does not measure speed.
+inline constexpr std::chrono::milliseconds kHangBound{10'000};
+
+// Polls `pred` until it holds or `bound` has passed; true if it held. Returns as soon as
+// the condition is seen; the short pause between polls only spares the CPU, which the
+// threads under test need on a two-core machine.
+template <typename Pred> bool await(Pred pred, std::chrono::milliseconds bound = kHangBound)
+{
+    const auto deadline = std::chrono::steady_clock::now() + bound;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() >= deadline)
+            return pred();
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    return true;
+}
+
+// Threads that a test starts and that must all return. A thread that never returns
+// cannot be joined, so when the bound passes the test binary stops with a message
+// instead of hanging: a bug fails, it does not hang CTest.
+class Threads {
+public:
+    Threads() = default;
+    Threads(const Threads &) = delete;
+    Threads &operator=(const Threads &) = delete;
+    // Like std::jthread: asks the threads to stop, then joins them.
+    ~Threads()
+    {
+        request_stop();
+        if (!join_within(kHangBound))
+            qFatal("a test thread did not return within %lld ms: it hangs",
+                   static_cast<long long>(kHangBound.count()));
+    }
+
+    // `body` is called with the thread's stop token if it takes one.
+    template <typename Body> void start(Body body)
+    {
+        m_threads.emplace_back([this, body = std::move(body)](std::stop_token stop) mutable {
+            if constexpr (std::is_invocable_v<Body &, std::stop_token>)
+                body(stop);
+            else
+                body();
+            std::lock_guard lock(m_mutex);
+            ++m_returned;
+            m_cv.notify_all();
+        });
+    }
+
+    void request_stop()
+    {
+        for (auto &t : m_threads)
+            t.request_stop();
+    }
+
+    std::size_t returned() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_returned;
+    }
+
+    // True if every thread returned within `bound` (they are joined then).
+    bool join_within(std::chrono::milliseconds bound)
+    {
+        {
+            std::unique_lock lock(m_mutex);
+            if (!m_cv.wait_for(lock, bound, [this] { return m_returned == m_threads.size(); }))
+                return false;
+        }
+        for (auto &t : m_threads)
+            if (t.joinable())
+                t.join();
+        return true;
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::size_t m_returned = 0;
+    std::vector<std::jthread> m_threads; // last: joined before the members above go
+};
+
+// The states a lane went through, in order (merged repeats count once).
+inline std::vector<il::State> states_of(const il::TimelineLane &lane)
+{
+    std::vector<il::State> out;
+    out.reserve(lane.segments.size());
+    for (const auto &s : lane.segments)
+        out.push_back(s.state);
+    return out;
+}
+
+inline std::string describe(const std::vector<il::State> &states)
+{
+    std::string s;
+    for (const il::State st : states)
+        s += (s.empty() ? "" : " > ") + std::string(il::state_name(st));
+    return s;
+}
+
+// The largest number of lanes that were in `state` on `resource` at the same moment,
+// read from the closed timeline. A segment ending at t and one starting at t do not
+// overlap: ends are counted before starts at equal times.
+inline int max_overlap(const il::Timeline &timeline, il::State state, il::ResourceId resource)
+{
+    std::vector<std::pair<std::int64_t, int>> edges;
+    for (const auto &lane : timeline.lanes())
+        for (std::size_t i = 0; i < lane.segments.size(); ++i) {
+            const auto &seg = lane.segments[i];
+            if (seg.state != state || seg.resource != resource)
+                continue;
+            edges.emplace_back(seg.startNs, +1);
+            edges.emplace_back(timeline.segment_end(lane, i), -1);
+        }
+    std::sort(edges.begin(), edges.end()); // at equal times -1 sorts before +1
+    int now = 0;
+    int most = 0;
+    for (const auto &edge : edges) {
+        now += edge.second;
+        most = std::max(most, now);
+    }
+    return most;
+}
+
+} // namespace iltest
