@@ -7,17 +7,6 @@
 #include <QFileInfo>
 #include <QRandomGenerator>
 
-#include <cstring>
-
-bool cliWantsNoDisplay(int argc, char **argv)
-{
-    for (int i = 1; i < argc; ++i)
-        for (const char *flag : {"--headless", "--list", "--help", "-h", "--version", "-v"})
-            if (std::strcmp(argv[i], flag) == 0)
-                return true;
-    return false;
-}
-
 namespace {
 
 CliParse fail(const QString &message, int code = ExitBadArguments)

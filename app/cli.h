@@ -27,6 +27,4 @@ struct CliParse {
     int exitCode = ExitOk;
 };
 
-// True when the arguments ask for a mode that needs no display.
-bool cliWantsNoDisplay(int argc, char **argv);
 CliParse parseCommandLine(const QStringList &arguments);

@@ -10,6 +10,7 @@
 
 #include <QSaveFile>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <iostream>
@@ -63,7 +64,9 @@ int runHeadless(const CliOptions &o)
     il::Timeline timeline;
     il::RunResult result;
     {
-        il::Run run(*o.scenario, o.params, o.seed);
+        // Stop on a deadlock ourselves, a moment after it closed, so that the exported
+        // timeline shows the blocked threads rather than ending at the instant of it.
+        il::Run run(*o.scenario, o.params, o.seed, il::RunOptions{false});
         const auto deadline = steady_clock::now() + duration<double>(o.timeoutSeconds);
         il::Batch batch; // reused, so its buffers are not grown afresh every time
         while (!run.wait_finished(milliseconds(20))) {
@@ -73,6 +76,11 @@ int runHeadless(const CliOptions &o)
                 run.request_stop(il::StopReason::User);
             if (o.timeoutSeconds > 0 && steady_clock::now() >= deadline)
                 run.request_stop(il::StopReason::Timeout);
+            if (const auto &cycle = timeline.deadlock()) {
+                const std::int64_t linger = std::max<std::int64_t>(200'000'000, cycle->tNs / 5);
+                if (run.elapsed_ns() >= cycle->tNs + linger)
+                    run.request_stop(il::StopReason::Deadlock);
+            }
         }
         run.take(batch);
         timeline.apply(batch);

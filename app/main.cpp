@@ -30,20 +30,25 @@ void ensureRuntimeDir()
 int main(int argc, char **argv)
 {
     ensureRuntimeDir();
-    // Modes without a window must work where there is no display at all.
-    if (cliWantsNoDisplay(argc, argv) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("Interleave"));
-    QApplication::setApplicationVersion(QStringLiteral("0.1"));
-    QApplication::setOrganizationName(QStringLiteral("Interleave"));
+    QCoreApplication::setApplicationName(QStringLiteral("Interleave"));
+    QCoreApplication::setApplicationVersion(QStringLiteral("0.1"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Interleave"));
 
-    const CliParse parsed = parseCommandLine(QApplication::arguments());
+    // Arguments first, before any display is needed: a wrong option gets its message
+    // even where there is no display at all.
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    const CliParse parsed = parseCommandLine(arguments);
     if (!parsed.options) {
         (parsed.exitCode == ExitOk ? std::cout : std::cerr) << parsed.message.toStdString() << '\n';
         return parsed.exitCode;
     }
     const CliOptions &o = *parsed.options;
+    // Modes without a window render (PNG) offscreen.
+    if (o.mode != CliOptions::Mode::Gui && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
     switch (o.mode) {
     case CliOptions::Mode::List: return listScenarios(o.json);
     case CliOptions::Mode::Headless: return runHeadless(o);

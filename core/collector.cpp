@@ -46,6 +46,7 @@ void Collector::take(Batch &into)
     into.newLanes.clear();
     into.newResources.clear();
     into.events.clear();
+    into.deadlock.reset();
     {
         std::lock_guard lock(m_mutex);
         std::swap(into, m_pending);
@@ -81,6 +82,13 @@ void Collector::drain_once()
     for (auto &name : m_recorder.resource_names_from(m_resourcesPublished)) {
         m_pending.newResources.push_back(std::move(name));
         ++m_resourcesPublished;
+    }
+    if (!m_deadlockPublished) {
+        if (auto cycle = m_recorder.wait_for_graph().first_cycle()) {
+            cycle->tNs -= origin;
+            m_pending.deadlock = std::move(cycle);
+            m_deadlockPublished = true;
+        }
     }
 }
 

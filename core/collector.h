@@ -1,9 +1,11 @@
 #pragma once
 #include "event.h"
 #include "recorder.h"
+#include "waitforgraph.h"
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,8 +20,12 @@ struct Batch {
     std::vector<std::string> newResources;
     EventBuffer events;
     std::uint64_t droppedTotal = 0;
+    std::optional<DeadlockCycle> deadlock; // set in the batch after the cycle closed
 
-    bool empty() const { return newLanes.empty() && newResources.empty() && events.empty(); }
+    bool empty() const
+    {
+        return newLanes.empty() && newResources.empty() && events.empty() && !deadlock;
+    }
 };
 
 // Drains a recorder's rings on its own thread every millisecond or so, so that rings
@@ -50,6 +56,7 @@ private:
     Batch m_pending;
     std::size_t m_lanesPublished = 0;
     std::size_t m_resourcesPublished = 1; // resource 0 is "none"
+    bool m_deadlockPublished = false;
     std::jthread m_thread;
 };
 

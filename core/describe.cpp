@@ -12,8 +12,9 @@ std::string describe_text(const ScenarioInfo &info)
         width = std::max(width, p.key.size());
     std::string s = info.id + " - " + info.title + "\n";
     for (const auto &p : info.params) {
-        s += "    --param " + p.key + "=N" + std::string(width - p.key.size() + 2, ' ') + p.label +
-             ", " + describe_range(p) + " (default " + std::to_string(p.def) + ")\n";
+        s += "    --param " + p.key + "=" + (p.kind == ParamKind::Int ? "N" : "X") +
+             std::string(width - p.key.size() + 2, ' ') + p.label + ", " + describe_range(p) +
+             " (default " + param_text(p, p.def) + ")\n";
     }
     s += "    metrics:";
     for (const auto &m : info.metrics)
@@ -24,13 +25,20 @@ std::string describe_text(const ScenarioInfo &info)
 Json describe_json(const ScenarioInfo &info)
 {
     Json params = Json::array();
-    for (const auto &p : info.params)
-        params.push_back({{"key", p.key},
-                          {"label", p.label},
-                          {"min", p.min},
-                          {"max", p.max},
-                          {"default", p.def},
-                          {"unit", p.unit}});
+    for (const auto &p : info.params) {
+        Json j{{"key", p.key},
+               {"label", p.label},
+               {"kind", p.kind == ParamKind::Int      ? "int"
+                        : p.kind == ParamKind::Choice ? "choice"
+                                                      : "bool"},
+               {"min", p.min},
+               {"max", p.max},
+               {"default", param_json(p, p.def)},
+               {"unit", p.unit}};
+        if (p.kind == ParamKind::Choice)
+            j["choices"] = p.choices;
+        params.push_back(std::move(j));
+    }
     return Json{{"id", info.id},
                 {"title", info.title},
                 {"explanation", info.explanation},

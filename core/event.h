@@ -21,8 +21,16 @@ enum class State : std::uint8_t {
 
 enum class EventKind : std::uint8_t {
     State,   // the lane enters `state` on `resource`
-    Mark,    // an instant on the lane (value says what)
+    Mark,    // an instant on the lane (value is a MarkCode)
     Counter, // `resource` now has the value `value` (e.g. free permits)
+    Acquire, // the lane now holds `resource` (a lock, a chopstick)
+    Release, // the lane no longer holds `resource`
+};
+
+// What a Mark event means.
+enum MarkCode : std::int64_t {
+    kMarkMeal = 1,     // a philosopher finished a meal
+    kMarkDeadlock = 2, // the wait-for graph closed a cycle through this lane
 };
 
 // A fixed-size record. 24 bytes, so a per-thread ring of them stays cache friendly.

@@ -20,8 +20,39 @@ const ParamSpec *find_param(const ScenarioInfo &info, std::string_view key)
     return nullptr;
 }
 
+std::string param_text(const ParamSpec &spec, std::int64_t value)
+{
+    switch (spec.kind) {
+    case ParamKind::Choice:
+        if (value >= 0 && std::size_t(value) < spec.choices.size())
+            return spec.choices[std::size_t(value)];
+        break;
+    case ParamKind::Bool: return value ? "on" : "off";
+    case ParamKind::Int: break;
+    }
+    return std::to_string(value);
+}
+
+Json param_json(const ParamSpec &spec, std::int64_t value)
+{
+    switch (spec.kind) {
+    case ParamKind::Choice: return param_text(spec, value);
+    case ParamKind::Bool: return value != 0;
+    case ParamKind::Int: break;
+    }
+    return value;
+}
+
 std::string describe_range(const ParamSpec &spec)
 {
+    if (spec.kind == ParamKind::Bool)
+        return "on | off";
+    if (spec.kind == ParamKind::Choice) {
+        std::string names;
+        for (const auto &c : spec.choices)
+            names += (names.empty() ? "" : " | ") + c;
+        return names;
+    }
     std::string s = std::to_string(spec.min) + " to " + std::to_string(spec.max);
     if (!spec.unit.empty())
         s += " " + spec.unit;
@@ -48,6 +79,28 @@ std::optional<std::string> assign_param(const ScenarioInfo &info, std::string_vi
     if (!spec)
         return "unknown parameter '" + std::string(key) + "' for scenario " + info.id +
                " (known: " + known_keys(info) + ")";
+    if (spec->kind == ParamKind::Choice) {
+        for (std::size_t i = 0; i < spec->choices.size(); ++i)
+            if (spec->choices[i] == text) {
+                values[spec->key] = std::int64_t(i);
+                return std::nullopt;
+            }
+        return "parameter " + spec->key + ": '" + std::string(text) + "' is not one of " +
+               describe_range(*spec);
+    }
+    if (spec->kind == ParamKind::Bool) {
+        for (const char *on : {"on", "true", "yes", "1"})
+            if (text == on) {
+                values[spec->key] = 1;
+                return std::nullopt;
+            }
+        for (const char *off : {"off", "false", "no", "0"})
+            if (text == off) {
+                values[spec->key] = 0;
+                return std::nullopt;
+            }
+        return "parameter " + spec->key + ": '" + std::string(text) + "' is not on or off";
+    }
     std::int64_t v = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (text.empty() || ec != std::errc() || end != text.data() + text.size())

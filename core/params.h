@@ -17,7 +17,11 @@ const ParamSpec *find_param(const ScenarioInfo &info, std::string_view key);
 std::optional<std::string> assign_param(const ScenarioInfo &info, std::string_view assignment,
                                         ParamValues &values);
 
-// "1–64 threads" style description of a parameter's range.
+// "1 to 64 threads", "naive | ordered | waiter | polite" or "on | off".
 std::string describe_range(const ParamSpec &spec);
+// A value as a person writes it on the command line: "4", "ordered", "on".
+std::string param_text(const ParamSpec &spec, std::int64_t value);
+// A value for JSON: a number, a choice's name, or a bool.
+Json param_json(const ParamSpec &spec, std::int64_t value);
 
 } // namespace il

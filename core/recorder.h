@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "event.h"
 #include "ringpool.h"
+#include "waitforgraph.h"
 
 #include <atomic>
 #include <cstdint>
@@ -38,6 +39,8 @@ public:
     {
         push(EventKind::Counter, State::Running, r, value);
     }
+    void acquired(ResourceId r) noexcept { push(EventKind::Acquire, State::Running, r, 0); }
+    void released(ResourceId r) noexcept { push(EventKind::Release, State::Running, r, 0); }
 
     LaneId id() const noexcept { return m_id; }
     std::uint64_t dropped() const noexcept { return m_dropped.load(std::memory_order_relaxed); }
@@ -94,6 +97,8 @@ public:
     std::uint64_t dropped() const;
 
     std::int64_t origin_ns() const noexcept { return m_origin; }
+    // Who waits for and holds which lock in this run (kept by the instrumented locks).
+    WaitForGraph &wait_for_graph() noexcept { return m_graph; }
 
 private:
     const std::size_t m_capacity;
@@ -102,6 +107,7 @@ private:
     std::deque<std::unique_ptr<Lane>> m_lanes;
     std::vector<std::string> m_laneNames;
     std::vector<std::string> m_resourceNames; // index 0 is "no resource"
+    WaitForGraph m_graph;
 };
 
 } // namespace il

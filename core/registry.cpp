@@ -9,6 +9,7 @@ const std::vector<std::unique_ptr<Scenario>> &scenarios()
         v.push_back(make_race_scenario());
         v.push_back(make_mutex_scenario());
         v.push_back(make_semaphore_scenario());
+        v.push_back(make_philosophers_scenario());
         return v;
     }();
     return all;

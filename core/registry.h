@@ -15,5 +15,6 @@ const Scenario *find_scenario(std::string_view id);
 std::unique_ptr<Scenario> make_race_scenario();
 std::unique_ptr<Scenario> make_mutex_scenario();
 std::unique_ptr<Scenario> make_semaphore_scenario();
+std::unique_ptr<Scenario> make_philosophers_scenario();
 
 } // namespace il

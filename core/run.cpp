@@ -15,14 +15,17 @@ std::string_view stop_reason_name(StopReason r)
     return "finished";
 }
 
-Run::Run(const Scenario &scenario, ParamValues params, std::uint64_t seed, std::size_t ringCapacity)
+Run::Run(const Scenario &scenario, ParamValues params, std::uint64_t seed, RunOptions options)
     : m_scenario(scenario)
     , m_params(std::move(params))
     , m_seed(seed)
-    , m_recorder(ringCapacity)
+    , m_recorder(options.ringCapacity)
     , m_collector(m_recorder)
-    , m_thread([this](std::stop_token stop) { body(stop); })
 {
+    if (options.stopOnDeadlock)
+        m_recorder.wait_for_graph().set_listener(
+            [this](const DeadlockCycle &) { request_stop(StopReason::Deadlock); });
+    m_thread = std::jthread([this](std::stop_token stop) { body(stop); });
 }
 
 Run::~Run()

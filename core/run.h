@@ -26,12 +26,18 @@ struct RunResult {
     bool completed() const { return stoppedBy == StopReason::Finished && error.empty(); }
 };
 
+struct RunOptions {
+    // Headless runs end when a deadlock closes; the GUI keeps the threads deadlocked,
+    // so the user can look at it, until they press Stop.
+    bool stopOnDeadlock = true;
+    std::size_t ringCapacity = Recorder::kDefaultRingCapacity;
+};
+
 // One execution of a scenario: its recorder, its collector and the thread that drives
 // it. Consumers poll take() for batches; nothing here ever waits on a consumer.
 class Run {
 public:
-    Run(const Scenario &scenario, ParamValues params, std::uint64_t seed,
-        std::size_t ringCapacity = Recorder::kDefaultRingCapacity);
+    Run(const Scenario &scenario, ParamValues params, std::uint64_t seed, RunOptions options = {});
     ~Run(); // stops the scenario and joins every thread it started
     Run(const Run &) = delete;
     Run &operator=(const Run &) = delete;

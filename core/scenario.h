@@ -14,7 +14,13 @@ namespace il {
 
 using Json = nlohmann::ordered_json;
 
-// One tunable of a scenario: the GUI makes a slider of it, the command line accepts
+enum class ParamKind {
+    Int,    // a whole number in [min, max]: a slider and a spin box
+    Choice, // one of `choices` (the value is its index): a combo box
+    Bool,   // on or off (1 or 0): a check box
+};
+
+// One tunable of a scenario: the GUI makes a control of it, the command line accepts
 // `--param key=value`, the tests sweep it.
 struct ParamSpec {
     std::string key;
@@ -23,6 +29,26 @@ struct ParamSpec {
     std::int64_t max = 0;
     std::int64_t def = 0;
     std::string unit; // empty for plain counts
+    ParamKind kind = ParamKind::Int;
+    std::vector<std::string> choices;
+
+    static ParamSpec integer(std::string key, std::string label, std::int64_t min, std::int64_t max,
+                             std::int64_t def, std::string unit = {})
+    {
+        return {std::move(key),  std::move(label), min, max, def,
+                std::move(unit), ParamKind::Int,   {}};
+    }
+    static ParamSpec choice(std::string key, std::string label, std::vector<std::string> names,
+                            std::int64_t def = 0)
+    {
+        const auto last = std::int64_t(names.size()) - 1;
+        return {std::move(key),    std::move(label), 0, last, def, {},
+                ParamKind::Choice, std::move(names)};
+    }
+    static ParamSpec toggle(std::string key, std::string label, bool def)
+    {
+        return {std::move(key), std::move(label), 0, 1, def ? 1 : 0, {}, ParamKind::Bool, {}};
+    }
 };
 
 struct ScenarioInfo {

@@ -19,9 +19,17 @@ bool sleep_for(std::stop_token stop, std::chrono::nanoseconds d)
     return !stop.stop_requested();
 }
 
-InstrumentedMutex::InstrumentedMutex(Recorder &recorder, std::string name)
-    : m_resource(recorder.add_resource(std::move(name)))
+InstrumentedMutex::InstrumentedMutex(Recorder &recorder, std::string name, bool recordHolds)
+    : m_graph(recorder.wait_for_graph())
+    , m_resource(recorder.add_resource(std::move(name)))
+    , m_recordHolds(recordHolds)
 {
+    m_graph.track(m_resource, &m_owner);
+}
+
+InstrumentedMutex::~InstrumentedMutex()
+{
+    m_graph.untrack(m_resource);
 }
 
 bool InstrumentedMutex::try_acquire() noexcept
@@ -30,14 +38,32 @@ bool InstrumentedMutex::try_acquire() noexcept
     return m_held.compare_exchange_strong(expected, true);
 }
 
+void InstrumentedMutex::enter(Lane &lane)
+{
+    // Relaxed is enough: a deadlock walker reads owners under the graph's mutex, which
+    // this thread takes (after this store) before it can wait for anything else.
+    m_owner.store(lane.id(), std::memory_order_relaxed);
+    if (m_recordHolds)
+        lane.acquired(m_resource);
+    lane.state(State::Critical, m_resource);
+}
+
+bool InstrumentedMutex::try_lock(Lane &lane)
+{
+    if (!try_acquire())
+        return false;
+    enter(lane);
+    return true;
+}
+
 bool InstrumentedMutex::lock(Lane &lane, std::stop_token stop)
 {
-    if (try_acquire()) {
-        lane.state(State::Critical, m_resource);
+    if (try_lock(lane))
         return true;
-    }
     lane.state(State::Blocked, m_resource);
     const std::int64_t t0 = now_ns();
+    if (m_graph.request(lane.id(), m_resource, t0))
+        lane.mark(kMarkDeadlock, m_resource);
     bool acquired = false;
     {
         std::unique_lock lock(m_mutex);
@@ -47,8 +73,12 @@ bool InstrumentedMutex::lock(Lane &lane, std::stop_token stop)
         acquired = m_cv.wait(lock, stop, [this] { return try_acquire(); });
         m_waiters.fetch_sub(1);
     }
+    m_graph.done_waiting(lane.id());
     m_waitNs.fetch_add(now_ns() - t0, std::memory_order_relaxed);
-    lane.state(acquired ? State::Critical : State::Running, acquired ? m_resource : kNoResource);
+    if (acquired)
+        enter(lane);
+    else
+        lane.state(State::Running);
     return acquired;
 }
 
@@ -56,6 +86,9 @@ void InstrumentedMutex::unlock(Lane &lane)
 {
     // Record first, so the next holder's critical section starts after this one ends.
     lane.state(State::Running);
+    if (m_recordHolds)
+        lane.released(m_resource);
+    m_owner.store(WaitForGraph::kNobody, std::memory_order_relaxed);
     m_held.store(false);
     if (m_waiters.load() > 0) {
         {

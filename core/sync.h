@@ -18,13 +18,22 @@ bool sleep_for(std::stop_token stop, std::chrono::nanoseconds d);
 // lock) while waiting, Critical once inside, Running after unlock. Uncontended locking
 // is one compare-and-swap; a contended waiter sleeps in the kernel on a condition
 // variable and wakes when the lock is released or when stop is requested.
+//
+// A waiter registers in the run's wait-for graph, so a deadlock through these locks is
+// detected the moment it closes. With `recordHolds`, taking and giving back the lock is
+// also recorded as Acquire/Release events (for views that show who holds what).
 class InstrumentedMutex {
 public:
-    InstrumentedMutex(Recorder &recorder, std::string name);
+    InstrumentedMutex(Recorder &recorder, std::string name, bool recordHolds = false);
+    ~InstrumentedMutex();
+    InstrumentedMutex(const InstrumentedMutex &) = delete;
+    InstrumentedMutex &operator=(const InstrumentedMutex &) = delete;
 
     // False if stop was requested before the lock could be taken (the lane is then
     // Running again and does not hold the lock).
     [[nodiscard]] bool lock(Lane &lane, std::stop_token stop);
+    // Takes the lock only if it is free right now; never waits.
+    [[nodiscard]] bool try_lock(Lane &lane);
     void unlock(Lane &lane);
 
     ResourceId resource() const { return m_resource; }
@@ -33,9 +42,13 @@ public:
 
 private:
     bool try_acquire() noexcept;
+    void enter(Lane &lane);
 
+    WaitForGraph &m_graph;
     const ResourceId m_resource;
+    const bool m_recordHolds;
     std::atomic<bool> m_held{false};
+    std::atomic<LaneId> m_owner{WaitForGraph::kNobody};
     std::atomic<int> m_waiters{0};
     std::atomic<std::int64_t> m_waitNs{0};
     std::mutex m_mutex;

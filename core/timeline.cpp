@@ -7,7 +7,7 @@ namespace il {
 void Timeline::apply(const Batch &batch)
 {
     for (const auto &name : batch.newLanes)
-        m_lanes.push_back(TimelineLane{name, {}, {}, false});
+        m_lanes.push_back(TimelineLane{name, {}, {}, {}, false});
     m_resources.insert(m_resources.end(), batch.newResources.begin(), batch.newResources.end());
     m_dropped = std::max(m_dropped, batch.droppedTotal);
 
@@ -20,9 +20,30 @@ void Timeline::apply(const Batch &batch)
         switch (e.kind) {
         case EventKind::State: apply_state(lane, e); break;
         case EventKind::Mark: lane.marks.push_back(Mark{e.t_ns, e.value, e.resource}); break;
-        case EventKind::Counter: m_counters[e.resource].push_back({e.t_ns, e.value}); break;
+        case EventKind::Counter: add_counter(e); break;
+        case EventKind::Acquire:
+        case EventKind::Release:
+            lane.holds.push_back({e.t_ns, e.resource, e.kind == EventKind::Acquire});
+            break;
         }
     }
+    if (batch.deadlock && !m_deadlock)
+        m_deadlock = batch.deadlock;
+}
+
+void Timeline::add_counter(const Event &e)
+{
+    // Samples come lane by lane from the collector; keep each series in time order.
+    auto &series = m_counters[e.resource];
+    const CounterSample sample{e.t_ns, e.value};
+    if (series.empty() || series.back().tNs <= e.t_ns) {
+        series.push_back(sample);
+        return;
+    }
+    const auto at =
+        std::upper_bound(series.begin(), series.end(), e.t_ns,
+                         [](std::int64_t t, const CounterSample &c) { return t < c.tNs; });
+    series.insert(at, sample);
 }
 
 void Timeline::apply_state(TimelineLane &lane, const Event &e)

@@ -2,9 +2,11 @@
 #include "collector.h"
 #include "event.h"
 #include "populatingallocator.h"
+#include "waitforgraph.h"
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,11 +28,19 @@ struct Mark {
     ResourceId resource = kNoResource;
 };
 
+// The lane took (acquired) or gave back a resource at tNs.
+struct HoldChange {
+    std::int64_t tNs = 0;
+    ResourceId resource = kNoResource;
+    bool acquired = false;
+};
+
 struct TimelineLane {
     std::string name;
     std::vector<Segment, PopulatingAllocator<Segment>> segments;
     std::vector<Mark> marks;
-    bool open = false; // the last segment is still going on
+    std::vector<HoldChange> holds; // in time order
+    bool open = false;             // the last segment is still going on
 };
 
 struct CounterSample {
@@ -50,6 +60,9 @@ public:
     const std::vector<std::string> &resources() const { return m_resources; }
     const std::map<ResourceId, std::vector<CounterSample>> &counters() const { return m_counters; }
 
+    // The first deadlock of the run, if its wait-for graph closed a cycle.
+    const std::optional<DeadlockCycle> &deadlock() const { return m_deadlock; }
+
     // Latest time seen in any event (the live edge), in ns since the run began.
     std::int64_t end_ns() const { return m_endNs; }
     std::uint64_t event_count() const { return m_events; }
@@ -65,6 +78,7 @@ public:
 
 private:
     void apply_state(TimelineLane &lane, const Event &e);
+    void add_counter(const Event &e);
 
     std::vector<TimelineLane> m_lanes;
     std::vector<std::string> m_resources{std::string()};
@@ -72,6 +86,7 @@ private:
     std::int64_t m_endNs = 0;
     std::uint64_t m_events = 0;
     std::uint64_t m_dropped = 0;
+    std::optional<DeadlockCycle> m_deadlock;
 };
 
 } // namespace il

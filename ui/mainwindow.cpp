@@ -4,9 +4,11 @@
 #include "gantt/timelineimage.h"
 #include "metricspanel.h"
 #include "paramspanel.h"
+#include "philosophers/philosophersview.h"
 #include "registry.h"
 #include "runcontroller.h"
 #include "runtitle.h"
+#include "stats.h"
 
 #include <QAction>
 #include <QApplication>
@@ -25,6 +27,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -33,6 +36,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_controller(new RunController(this))
     , m_gantt(new GanttView)
+    , m_table(new PhilosophersView)
     , m_stateLabel(new QLabel)
     , m_elapsedLabel(new QLabel)
     , m_eventsLabel(new QLabel)
@@ -44,7 +48,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     auto *splitter = new QSplitter;
     splitter->addWidget(buildSidePanel());
-    splitter->addWidget(m_gantt);
+    splitter->addWidget(buildCentre());
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({380, 1020});
     setCentralWidget(splitter);
@@ -55,9 +59,10 @@ MainWindow::MainWindow(QWidget *parent)
         statusBar()->addPermanentWidget(l);
     }
     m_gantt->setTimeline(&m_controller->timeline());
+    m_table->setTimeline(&m_controller->timeline());
 
     connect(m_controller, &RunController::started, this, &MainWindow::onRunStarted);
-    connect(m_controller, &RunController::updated, m_gantt, &GanttView::refresh);
+    connect(m_controller, &RunController::updated, this, &MainWindow::onRunUpdated);
     connect(m_controller, &RunController::finished, this, &MainWindow::onRunFinished);
     m_statusTimer->setInterval(100);
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
@@ -126,6 +131,50 @@ QWidget *MainWindow::buildSidePanel()
     return scroll;
 }
 
+QWidget *MainWindow::buildCentre()
+{
+    auto *centre = new QWidget;
+    auto *v = new QVBoxLayout(centre);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->setSpacing(0);
+    m_banner = new QLabel;
+    m_banner->setObjectName(QStringLiteral("deadlockBanner"));
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fde8e8; color: #8a1111; "
+                                           "border-bottom: 1px solid #e0a0a0; padding: 8px; }"));
+    m_banner->hide();
+    v->addWidget(m_banner);
+    m_tabs = new QTabWidget;
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_gantt, tr("Timeline"));
+    m_tabs->addTab(m_table, tr("Table"));
+    v->addWidget(m_tabs, 1);
+    return centre;
+}
+
+void MainWindow::onRunUpdated()
+{
+    m_gantt->refresh();
+    m_table->refresh();
+    if (m_banner->isHidden() && m_controller->timeline().deadlock()) {
+        m_banner->setText(
+            tr("<b>Deadlock</b> after %1 ms: %2. Every thread in the cycle waits for a "
+               "lock the next one holds, so none can go on. The recording continues; "
+               "press Stop (Esc) to end the run.")
+                .arg(QLocale().toString(double(m_controller->timeline().deadlock()->tNs) / 1e6, 'f',
+                                        1),
+                     QString::fromStdString(il::deadlock_text(m_controller->timeline()))
+                         .toHtmlEscaped()));
+        m_banner->show();
+    }
+}
+
+QString MainWindow::deadlockBanner() const
+{
+    return m_banner->isHidden() ? QString() : m_banner->text();
+}
+
 void MainWindow::buildMenus()
 {
     m_runAction = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Run"), this);
@@ -138,6 +187,21 @@ void MainWindow::buildMenus()
                                  tr("Export timeline as &PNG…"), this);
     m_exportAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
     connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportPngInteractively);
+    m_exportTableAction = new QAction(tr("Export &table as PNG…"), this);
+    m_exportTableAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+E")));
+    connect(m_exportTableAction, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export table as PNG"),
+            QDir::home().filePath(QStringLiteral("interleave-table.png")),
+            tr("PNG images (*.png)"));
+        QString error;
+        if (path.isEmpty())
+            return;
+        if (m_table->savePng(path, &error))
+            statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+        else
+            QMessageBox::warning(this, tr("Export failed"), error);
+    });
     auto *quit = new QAction(tr("&Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
@@ -147,6 +211,7 @@ void MainWindow::buildMenus()
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_exportAction);
+    file->addAction(m_exportTableAction);
     file->addSeparator();
     file->addAction(quit);
     QMenu *run = menuBar()->addMenu(tr("&Run"));
@@ -192,6 +257,8 @@ void MainWindow::onScenarioChanged()
     if (!s)
         return;
     m_explanation->setText(QString::fromStdString(s->info().explanation));
+    m_tabs->setCurrentWidget(s->info().id == "philosophers" ? static_cast<QWidget *>(m_table)
+                                                            : m_gantt);
     m_params->setScenario(s->info());
     m_metrics->setScenario(s->info());
 }
@@ -215,6 +282,8 @@ void MainWindow::stopRun()
 void MainWindow::onRunStarted()
 {
     m_metrics->clearValues();
+    m_banner->hide();
+    m_table->setTimeline(&m_controller->timeline());
     m_gantt->setTimeline(&m_controller->timeline());
     m_gantt->setChartTitle(chartTitle());
     m_gantt->fitAll();
@@ -233,7 +302,7 @@ void MainWindow::onRunFinished()
                                  tr("The scenario stopped with an error:\n%1")
                                      .arg(QString::fromStdString(r->error)));
     }
-    m_gantt->refresh();
+    onRunUpdated();
     updateActions();
     updateStatus();
 }
@@ -271,6 +340,7 @@ void MainWindow::updateStatus()
     m_droppedLabel->setText(tr("%1 dropped").arg(locale.toString(qulonglong(t.dropped()))));
     m_droppedLabel->setStyleSheet(t.dropped() > 0 ? QStringLiteral("color: #b00020;") : QString());
     m_exportAction->setEnabled(!t.lanes().empty());
+    m_exportTableAction->setEnabled(m_table->seatCount() > 0);
 }
 
 QString MainWindow::chartTitle() const

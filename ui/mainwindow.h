@@ -10,6 +10,8 @@ class QPushButton;
 class QTimer;
 class GanttView;
 class MetricsPanel;
+class PhilosophersView;
+class QTabWidget;
 class ParamsPanel;
 class RunController;
 
@@ -26,6 +28,9 @@ public:
     ParamsPanel *paramsPanel() const { return m_params; }
     MetricsPanel *metricsPanel() const { return m_metrics; }
     GanttView *ganttView() const { return m_gantt; }
+    PhilosophersView *philosophersView() const { return m_table; }
+    // The deadlock banner's text ("" while hidden).
+    QString deadlockBanner() const;
 
     void startRun();
     void stopRun();
@@ -36,6 +41,8 @@ protected:
 
 private:
     QWidget *buildSidePanel();
+    QWidget *buildCentre();
+    void onRunUpdated();
     void buildMenus();
     void onScenarioChanged();
     void onRunStarted();
@@ -48,6 +55,9 @@ private:
 
     RunController *m_controller;
     GanttView *m_gantt;
+    PhilosophersView *m_table;
+    QTabWidget *m_tabs = nullptr;
+    QLabel *m_banner = nullptr;
     QListWidget *m_scenarioList = nullptr;
     QLabel *m_explanation = nullptr;
     ParamsPanel *m_params = nullptr;
@@ -57,6 +67,7 @@ private:
     QAction *m_runAction = nullptr;
     QAction *m_stopAction = nullptr;
     QAction *m_exportAction = nullptr;
+    QAction *m_exportTableAction = nullptr;
     QLabel *m_stateLabel;
     QLabel *m_elapsedLabel;
     QLabel *m_eventsLabel;

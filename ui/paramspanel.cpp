@@ -1,5 +1,7 @@
 #include "paramspanel.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -67,53 +69,115 @@ void ParamsPanel::setScenario(const il::ScenarioInfo &info)
     m_rows.clear();
 
     for (const auto &spec : info.params) {
-        auto *slider = new QSlider(Qt::Horizontal);
-        auto *spin = new QSpinBox;
-        spin->setRange(int(spec.min), int(spec.max));
-        spin->setGroupSeparatorShown(true);
-        spin->setAccelerated(true);
-        if (!spec.unit.empty())
-            spin->setSuffix(' ' + QString::fromStdString(spec.unit));
-        spin->setMinimumWidth(spin->fontMetrics().horizontalAdvance(
-                                  QLocale().toString(qlonglong(spec.max)) + spin->suffix()) +
-                              40);
-        if (isLogarithmic(spec)) {
-            slider->setRange(0, kLogSteps);
-            slider->setPageStep(kLogSteps / 10);
-        } else {
-            slider->setRange(int(spec.min), int(spec.max));
-            slider->setPageStep(std::max(1, int((spec.max - spec.min) / 10)));
+        switch (spec.kind) {
+        case il::ParamKind::Int: m_rows.push_back(addNumber(spec)); break;
+        case il::ParamKind::Choice: m_rows.push_back(addChoice(spec)); break;
+        case il::ParamKind::Bool: m_rows.push_back(addToggle(spec)); break;
         }
-        const QString key = QString::fromStdString(spec.key);
-        slider->setObjectName(key + QStringLiteral("Slider"));
-        spin->setObjectName(key + QStringLiteral("Spin"));
-        slider->setToolTip(rangeText(spec));
-        spin->setToolTip(rangeText(spec));
-
-        connect(slider, &QSlider::valueChanged, this, [this, spec, spin](int position) {
-            const QSignalBlocker block(spin);
-            spin->setValue(int(valueAt(spec, position)));
-            emit valuesChanged();
-        });
-        connect(spin, &QSpinBox::valueChanged, this, [this, spec, slider](int value) {
-            const QSignalBlocker block(slider);
-            slider->setValue(sliderPosition(spec, value));
-            emit valuesChanged();
-        });
-
-        auto *field = new QWidget;
-        auto *h = new QHBoxLayout(field);
-        h->setContentsMargins(0, 0, 0, 0);
-        h->addWidget(slider, 1);
-        h->addWidget(spin);
-        auto *label = new QLabel(
-            QStringLiteral("<b>%1</b> <span style='color:gray'>(%2)</span>")
-                .arg(QString::fromStdString(spec.label).toHtmlEscaped(), rangeText(spec)));
-        label->setBuddy(spin);
-        m_form->addRow(label, field);
-        m_rows.push_back(Row{spec, slider, spin});
     }
     resetToDefaults();
+}
+
+ParamsPanel::Row ParamsPanel::addNumber(const il::ParamSpec &spec)
+{
+    auto *slider = new QSlider(Qt::Horizontal);
+    auto *spin = new QSpinBox;
+    spin->setRange(int(spec.min), int(spec.max));
+    spin->setGroupSeparatorShown(true);
+    spin->setAccelerated(true);
+    if (!spec.unit.empty())
+        spin->setSuffix(' ' + QString::fromStdString(spec.unit));
+    spin->setMinimumWidth(spin->fontMetrics().horizontalAdvance(
+                              QLocale().toString(qlonglong(spec.max)) + spin->suffix()) +
+                          40);
+    if (isLogarithmic(spec)) {
+        slider->setRange(0, kLogSteps);
+        slider->setPageStep(kLogSteps / 10);
+    } else {
+        slider->setRange(int(spec.min), int(spec.max));
+        slider->setPageStep(std::max(1, int((spec.max - spec.min) / 10)));
+    }
+    const QString key = QString::fromStdString(spec.key);
+    slider->setObjectName(key + QStringLiteral("Slider"));
+    spin->setObjectName(key + QStringLiteral("Spin"));
+    slider->setToolTip(rangeText(spec));
+    spin->setToolTip(rangeText(spec));
+
+    connect(slider, &QSlider::valueChanged, this, [this, spec, spin](int position) {
+        const QSignalBlocker block(spin);
+        spin->setValue(int(valueAt(spec, position)));
+        emit valuesChanged();
+    });
+    connect(spin, &QSpinBox::valueChanged, this, [this, spec, slider](int value) {
+        const QSignalBlocker block(slider);
+        slider->setValue(sliderPosition(spec, value));
+        emit valuesChanged();
+    });
+
+    auto *field = new QWidget;
+    auto *h = new QHBoxLayout(field);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->addWidget(slider, 1);
+    h->addWidget(spin);
+    auto *label =
+        new QLabel(QStringLiteral("<b>%1</b> <span style='color:gray'>(%2)</span>")
+                       .arg(QString::fromStdString(spec.label).toHtmlEscaped(), rangeText(spec)));
+    label->setBuddy(spin);
+    m_form->addRow(label, field);
+    Row row{spec};
+    row.slider = slider;
+    row.spin = spin;
+    return row;
+}
+
+ParamsPanel::Row ParamsPanel::addChoice(const il::ParamSpec &spec)
+{
+    auto *combo = new QComboBox;
+    for (const auto &name : spec.choices)
+        combo->addItem(QString::fromStdString(name));
+    combo->setObjectName(QString::fromStdString(spec.key) + QStringLiteral("Combo"));
+    connect(combo, &QComboBox::currentIndexChanged, this, &ParamsPanel::valuesChanged);
+    auto *label = new QLabel(
+        QStringLiteral("<b>%1</b>").arg(QString::fromStdString(spec.label).toHtmlEscaped()));
+    label->setBuddy(combo);
+    m_form->addRow(label, combo);
+    Row row{spec};
+    row.combo = combo;
+    return row;
+}
+
+ParamsPanel::Row ParamsPanel::addToggle(const il::ParamSpec &spec)
+{
+    auto *check = new QCheckBox(QString::fromStdString(spec.label));
+    check->setObjectName(QString::fromStdString(spec.key) + QStringLiteral("Check"));
+    connect(check, &QCheckBox::toggled, this, &ParamsPanel::valuesChanged);
+    m_form->addRow(check);
+    Row row{spec};
+    row.check = check;
+    return row;
+}
+
+std::int64_t ParamsPanel::Row::value() const
+{
+    if (combo)
+        return combo->currentIndex();
+    if (check)
+        return check->isChecked() ? 1 : 0;
+    return spin->value();
+}
+
+void ParamsPanel::Row::setValue(std::int64_t v) const
+{
+    v = std::clamp(v, spec.min, spec.max);
+    if (combo) {
+        combo->setCurrentIndex(int(v));
+    } else if (check) {
+        check->setChecked(v != 0);
+    } else {
+        spin->setValue(int(v));
+        const QSignalBlocker block(slider); // spin → slider even when unchanged
+        slider->setValue(sliderPosition(spec, spin->value()));
+    }
 }
 
 void ParamsPanel::resetToDefaults()
@@ -128,7 +192,7 @@ il::ParamValues ParamsPanel::values() const
 {
     il::ParamValues v;
     for (const auto &row : m_rows)
-        v[row.spec.key] = row.spin->value();
+        v[row.spec.key] = row.value();
     return v;
 }
 
@@ -136,10 +200,7 @@ void ParamsPanel::setValues(const il::ParamValues &values)
 {
     for (const auto &row : m_rows) {
         const auto it = values.find(row.spec.key);
-        if (it != values.end())
-            row.spin->setValue(int(std::clamp(it->second, row.spec.min, row.spec.max)));
-        const QSignalBlocker block(row.slider); // spin → slider even when unchanged
-        row.slider->setValue(sliderPosition(row.spec, row.spin->value()));
+        row.setValue(it != values.end() ? it->second : row.value());
     }
 }
 
@@ -161,4 +222,16 @@ QSpinBox *ParamsPanel::spinBox(const QString &key) const
 {
     const Row *r = row(key);
     return r ? r->spin : nullptr;
+}
+
+QComboBox *ParamsPanel::comboBox(const QString &key) const
+{
+    const Row *r = row(key);
+    return r ? r->combo : nullptr;
+}
+
+QCheckBox *ParamsPanel::checkBox(const QString &key) const
+{
+    const Row *r = row(key);
+    return r ? r->check : nullptr;
 }

@@ -26,7 +26,8 @@ bool RunController::start(const il::Scenario &scenario, const il::ParamValues &p
     m_result.reset();
     m_lastElapsedNs = 0;
     m_timeline = std::make_unique<il::Timeline>();
-    m_run = std::make_unique<il::Run>(scenario, params, seed);
+    // A deadlock stays on screen until the user presses Stop.
+    m_run = std::make_unique<il::Run>(scenario, params, seed, il::RunOptions{false});
     m_timer.start();
     emit started();
     return true;

@@ -1,5 +1,7 @@
 #include "runtitle.h"
 
+#include "params.h"
+
 #include <QStringList>
 
 QString runTitle(const il::ScenarioInfo &info, const il::ParamValues &params)
@@ -8,7 +10,9 @@ QString runTitle(const il::ScenarioInfo &info, const il::ParamValues &params)
     for (const auto &p : info.params) {
         const auto it = params.find(p.key);
         if (it != params.end())
-            parts << QStringLiteral("%1=%2").arg(QString::fromStdString(p.key)).arg(it->second);
+            parts << QStringLiteral("%1=%2").arg(
+                QString::fromStdString(p.key),
+                QString::fromStdString(il::param_text(p, it->second)));
     }
     return QStringLiteral("%1 — %2").arg(QString::fromStdString(info.title),
                                          parts.join(QStringLiteral(", ")));

@@ -18,8 +18,9 @@ public:
             "holding a mutex. Only one thread at a time is in the critical section; the "
             "others block until the lock is released. The count is now always right, "
             "and the price appears on the timeline as time spent blocked on the lock.",
-            {{"threads", "Threads", 1, 64, 4, "threads"},
-             {"increments", "Increments per thread", 1, 10'000'000, 100'000, "increments"}},
+            {ParamSpec::integer("threads", "Threads", 1, 64, 4, "threads"),
+             ParamSpec::integer("increments", "Increments per thread", 1, 10'000'000, 100'000,
+                                "increments")},
             {"expected", "actual", "lock_wait_ms", "max_holders"}};
         return info;
     }
@@ -34,7 +35,7 @@ public:
         std::atomic<int> holders{0};
         std::atomic<int> maxHolders{0};
 
-        run_workers(ctx, threads, "thread", [&](Lane &lane, int) {
+        run_workers(ctx, threads, "thread ", [&](Lane &lane, int) {
             std::int64_t done = 0;
             for (; done < increments && !ctx.stop.stop_requested(); ++done) {
                 if (!mutex.lock(lane, ctx.stop))

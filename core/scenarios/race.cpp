@@ -18,8 +18,9 @@ public:
             "same value: both then write value + 1 and one increment vanishes. The "
             "timeline shows every thread inside the unprotected section at the same "
             "time; the metrics compare the count you should get with the count you got.",
-            {{"threads", "Threads", 1, 64, 4, "threads"},
-             {"increments", "Increments per thread", 1, 10'000'000, 100'000, "increments"}},
+            {ParamSpec::integer("threads", "Threads", 1, 64, 4, "threads"),
+             ParamSpec::integer("increments", "Increments per thread", 1, 10'000'000, 100'000,
+                                "increments")},
             {"expected", "actual", "lost_updates"}};
         return info;
     }
@@ -32,7 +33,7 @@ public:
         std::atomic<std::int64_t> counter{0};
         std::atomic<std::int64_t> performed{0};
 
-        run_workers(ctx, threads, "thread", [&](Lane &lane, int) {
+        run_workers(ctx, threads, "thread ", [&](Lane &lane, int) {
             lane.state(State::Critical, counterRes);
             std::int64_t done = 0;
             for (; done < increments; ++done) {

@@ -21,9 +21,9 @@ public:
             "leaves and gives a permit back. Here the semaphore is built from a mutex and "
             "a condition variable, as in textbooks. However many workers push, never more "
             "than 'permits' are inside at once: count the overlapping bars.",
-            {{"workers", "Workers", 1, 64, 50, "threads"},
-             {"permits", "Permits", 1, 16, 2, "permits"},
-             {"work_ms", "Work inside", 1, 2000, 100, "ms"}},
+            {ParamSpec::integer("workers", "Workers", 1, 64, 50, "threads"),
+             ParamSpec::integer("permits", "Permits", 1, 16, 2, "permits"),
+             ParamSpec::integer("work_ms", "Work inside", 1, 2000, 100, "ms")},
             {"max_concurrency", "permit_wait_ms"}};
         return info;
     }
@@ -37,7 +37,7 @@ public:
         std::atomic<int> inside{0};
         std::atomic<int> maxInside{0};
 
-        run_workers(ctx, workers, "worker", [&](Lane &lane, int) {
+        run_workers(ctx, workers, "worker ", [&](Lane &lane, int) {
             if (!semaphore.acquire(lane, ctx.stop))
                 return;
             raise_max(maxInside, inside.fetch_add(1) + 1);

@@ -13,7 +13,7 @@
 namespace il {
 
 // Starts `count` real threads, each recording into its own lane named
-// "<prefix> <index>", lets them all go at once, and joins them all. Lanes are created in index
+// "<prefix><index>", lets them all go at once, and joins them all. Lanes are created in index
 // order before any thread starts, so lane order matches thread order. Each lane begins Running and
 // ends Finished; `body(lane, index)` does the rest. Scenario threads run at a lower scheduling
 // priority than the collector and the GUI, so that the observer is not starved by what it observes
@@ -29,7 +29,7 @@ void run_workers(RunContext &ctx, int count, const std::string &prefix, Body bod
     std::vector<Lane *> lanes;
     lanes.reserve(std::size_t(count));
     for (int i = 0; i < count; ++i)
-        lanes.push_back(&ctx.recorder.add_lane(prefix + " " + std::to_string(i)));
+        lanes.push_back(&ctx.recorder.add_lane(prefix + std::to_string(i)));
     // Every body starts once all threads exist, so they really compete from the start
     // instead of the first finishing before the last is created.
     std::latch startTogether(count);

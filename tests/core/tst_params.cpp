@@ -12,13 +12,14 @@ namespace {
 // what the real scenarios happen to declare.
 const il::ScenarioInfo &fixture()
 {
-    static const il::ScenarioInfo info{"fixture",
-                                       "Fixture",
-                                       "A scenario that only exists in this test.",
-                                       {{"threads", "Threads", 1, 64, 4, "threads"},
-                                        {"delay", "Delay", 0, 2000, 100, "ms"},
-                                        {"offset", "Offset", -10, 10, 0, ""}},
-                                       {"result"}};
+    static const il::ScenarioInfo info{
+        "fixture",
+        "Fixture",
+        "A scenario that only exists in this test.",
+        {il::ParamSpec::integer("threads", "Threads", 1, 64, 4, "threads"),
+         il::ParamSpec::integer("delay", "Delay", 0, 2000, 100, "ms"),
+         il::ParamSpec::integer("offset", "Offset", -10, 10, 0, "")},
+        {"result"}};
     return info;
 }
 
@@ -189,10 +190,20 @@ private slots:
             // Both ends of the range are accepted, one step beyond either is refused.
             il::ParamValues values = il::default_params(info);
             const std::string key = p.key + "=";
-            QVERIFY2(!il::assign_param(info, key + std::to_string(p.min), values), where);
+            QVERIFY2(!il::assign_param(info, key + il::param_text(p, p.min), values), where);
             QCOMPARE(values.at(p.key), p.min);
-            QVERIFY2(!il::assign_param(info, key + std::to_string(p.max), values), where);
+            QVERIFY2(!il::assign_param(info, key + il::param_text(p, p.max), values), where);
             QCOMPARE(values.at(p.key), p.max);
+            if (p.kind != il::ParamKind::Int) {
+                // Names only: an index or an unknown name is refused with the choices.
+                const auto wrong = il::assign_param(info, key + "maybe", values);
+                QVERIFY2(wrong && contains(*wrong, p.key) &&
+                             contains(*wrong, p.kind == il::ParamKind::Bool
+                                                  ? "on or off"
+                                                  : il::describe_range(p)),
+                         where);
+                continue;
+            }
             const auto below = il::assign_param(info, key + std::to_string(p.min - 1), values);
             QVERIFY2(below && contains(*below, p.key) && contains(*below, il::describe_range(p)),
                      where);

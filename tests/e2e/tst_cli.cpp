@@ -46,8 +46,9 @@ private slots:
     {
         const Result r = run({QStringLiteral("--list")});
         QCOMPARE(r.exitCode, 0);
-        for (const char *id : {"race", "mutex", "semaphore"})
+        for (const char *id : {"race", "mutex", "semaphore", "philosophers"})
             QVERIFY2(r.out.contains(id), id);
+        QVERIFY(r.out.contains("naive | ordered | waiter | polite"));
         QVERIFY(r.out.contains("--param threads=N"));
     }
 
@@ -56,7 +57,7 @@ private slots:
         const Result r = run({QStringLiteral("--list"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
         const QJsonArray all = QJsonDocument::fromJson(r.out).array();
-        QCOMPARE(all.size(), 3);
+        QCOMPARE(all.size(), 4);
         for (const auto &v : all) {
             const QJsonObject s = v.toObject();
             QVERIFY(!s[QStringLiteral("id")].toString().isEmpty());
@@ -134,6 +135,44 @@ private slots:
         QVERIFY(image.width() >= 1600 && image.height() >= 900);
     }
 
+    void naivePhilosophersDeadlockAndSayWhere()
+    {
+        const QString stats = m_dir.filePath(QStringLiteral("philosophers.json"));
+        const QString png = m_dir.filePath(QStringLiteral("philosophers.png"));
+        const Result r =
+            run({"--headless", "--scenario", "philosophers", "--param", "philosophers=4", "--param",
+                 "strategy=naive", "--param", "think_ms=0", "--param", "hesitation_ms=150",
+                 "--timeout", "60", "--stats", stats, "--png", png});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject s = readJson(stats);
+        QCOMPARE(s[QStringLiteral("stopped_by")].toString(), QStringLiteral("deadlock"));
+        QCOMPARE(s[QStringLiteral("completed")].toBool(), false);
+        QCOMPARE(s[QStringLiteral("params")][QStringLiteral("strategy")].toString(),
+                 QStringLiteral("naive"));
+        QCOMPARE(s[QStringLiteral("params")][QStringLiteral("jitter")].toBool(), false);
+        const QJsonArray cycle = s[QStringLiteral("deadlock")].toArray();
+        QCOMPARE(cycle.size(), 8); // four philosophers and four chopsticks, alternating
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(cycle[2 * i].toString(), QStringLiteral("P%1").arg(i));
+            QCOMPARE(cycle[2 * i + 1].toString(), QStringLiteral("chopstick %1").arg((i + 1) % 4));
+        }
+        QCOMPARE(s[QStringLiteral("metrics")][QStringLiteral("deadlock")].toBool(), true);
+        QVERIFY(!QImage(png).isNull());
+    }
+
+    void orderedPhilosophersEat()
+    {
+        const Result r =
+            run({"--headless", "--scenario", "philosophers", "--param", "strategy=ordered",
+                 "--param", "meals=3", "--param", "think_ms=1", "--param", "eat_ms=1", "--param",
+                 "hesitation_ms=5", "--timeout", "60", "--stats", "-"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject s = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(s[QStringLiteral("stopped_by")].toString(), QStringLiteral("finished"));
+        QVERIFY(s[QStringLiteral("deadlock")].isNull());
+        QCOMPARE(s[QStringLiteral("metrics")][QStringLiteral("meals_total")].toInt(), 18);
+    }
+
     void statsToStdout()
     {
         const Result r = run({"--headless", "--scenario", "mutex", "--param", "threads=2",
@@ -180,6 +219,12 @@ private slots:
         QTest::newRow("unknown option") << QStringList{"--frobnicate"} << 2 << "frobnicate";
         QTest::newRow("bad timeout") << race + QStringList{"--timeout", "-1"} << 2 << "--timeout";
         QTest::newRow("bad seed") << race + QStringList{"--seed", "x"} << 2 << "--seed";
+        QTest::newRow("unknown choice")
+            << QStringList{"--headless", "--scenario", "philosophers", "--param", "strategy=rude"}
+            << 2 << "'rude' is not one of naive | ordered | waiter | polite";
+        QTest::newRow("bad switch")
+            << QStringList{"--headless", "--scenario", "philosophers", "--param", "jitter=2"} << 2
+            << "is not on or off";
         QTest::newRow("missing directory")
             << race + QStringList{"--stats", "/nonexistent-dir/s.json"} << 3 << "does not exist";
         QTest::newRow("directory as output")

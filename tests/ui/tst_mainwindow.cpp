@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 #include "metricspanel.h"
 #include "paramspanel.h"
+#include "philosophers/philosophersview.h"
 #include "runcontroller.h"
 
 #include <QImage>
@@ -70,6 +71,31 @@ private slots:
         QCOMPARE(result->stoppedBy, il::StopReason::User);
         QVERIFY(!result->completed());
         QCOMPARE(w.controller()->timeline().lanes().size(), std::size_t(10));
+    }
+
+    void deadlockRaisesTheBannerAndTheTableShowsTheCycle()
+    {
+        MainWindow w;
+        w.show();
+        w.selectScenario(QStringLiteral("philosophers"));
+        w.paramsPanel()->setValues(
+            {{"philosophers", 3}, {"strategy", 0}, {"think_ms", 0}, {"hesitation_ms", 150}});
+        QSignalSpy finished(w.controller(), &RunController::finished);
+        w.startRun();
+        QTRY_COMPARE_WITH_TIMEOUT(w.philosophersView()->seatCount(), 3, 10'000);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.deadlockBanner().isEmpty(), 20'000);
+        const auto &cycle = w.controller()->timeline().deadlock();
+        QVERIFY(cycle.has_value());
+        QVERIFY(w.deadlockBanner().contains(QStringLiteral("P0")));
+        QList<int> lanes;
+        for (const auto lane : cycle->lanes)
+            lanes << int(lane);
+        QTRY_COMPARE_WITH_TIMEOUT(w.philosophersView()->highlightedCycleLanes(), lanes, 5'000);
+        QVERIFY(w.controller()->isRunning()); // the GUI keeps the deadlock on screen
+        w.stopRun();
+        QVERIFY(finished.wait(10'000)); // Stop ends a deadlocked run
+        QCOMPARE(w.controller()->lastResult()->stoppedBy, il::StopReason::User);
+        QVERIFY(!w.deadlockBanner().isEmpty()); // and the record of it stays
     }
 
     void exportPngWritesTheRequestedSize()

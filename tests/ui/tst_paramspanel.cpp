@@ -2,6 +2,8 @@
 #include "paramspanel.h"
 #include "registry.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
@@ -23,16 +25,37 @@ private slots:
         const il::ScenarioInfo &info = il::find_scenario(id.toStdString())->info();
         ParamsPanel panel;
         panel.setScenario(info);
-        QCOMPARE(panel.findChildren<QSlider *>().size(), qsizetype(info.params.size()));
-        QCOMPARE(panel.findChildren<QSpinBox *>().size(), qsizetype(info.params.size()));
+        qsizetype numbers = 0, choices = 0, toggles = 0;
         for (const auto &p : info.params) {
-            QSpinBox *spin = panel.spinBox(QString::fromStdString(p.key));
-            QVERIFY(spin);
-            QCOMPARE(spin->minimum(), int(p.min));
-            QCOMPARE(spin->maximum(), int(p.max));
-            QCOMPARE(spin->value(), int(p.def));
-            QVERIFY(panel.slider(QString::fromStdString(p.key)));
+            const QString key = QString::fromStdString(p.key);
+            switch (p.kind) {
+            case il::ParamKind::Int: {
+                ++numbers;
+                QSpinBox *spin = panel.spinBox(key);
+                QVERIFY(spin);
+                QCOMPARE(spin->minimum(), int(p.min));
+                QCOMPARE(spin->maximum(), int(p.max));
+                QCOMPARE(spin->value(), int(p.def));
+                QVERIFY(panel.slider(key));
+                break;
+            }
+            case il::ParamKind::Choice:
+                ++choices;
+                QVERIFY(panel.comboBox(key));
+                QCOMPARE(panel.comboBox(key)->count(), int(p.choices.size()));
+                QCOMPARE(panel.comboBox(key)->currentIndex(), int(p.def));
+                break;
+            case il::ParamKind::Bool:
+                ++toggles;
+                QVERIFY(panel.checkBox(key));
+                QCOMPARE(panel.checkBox(key)->isChecked(), p.def != 0);
+                break;
+            }
         }
+        QCOMPARE(panel.findChildren<QSlider *>().size(), numbers);
+        QCOMPARE(panel.findChildren<QSpinBox *>().size(), numbers);
+        QCOMPARE(panel.findChildren<QComboBox *>().size(), choices);
+        QCOMPARE(panel.findChildren<QCheckBox *>().size(), toggles);
         QCOMPARE(panel.values(), il::default_params(info));
     }
 
@@ -65,6 +88,21 @@ private slots:
         QVERIFY(spin->value() > 1000 && spin->value() < 10'000); // the middle of 1..10^7 is ~3,000
         spin->setValue(100'000);
         QCOMPARE(panel.values().at("increments"), 100'000);
+    }
+
+    void choicesAndSwitchesChangeTheValues()
+    {
+        ParamsPanel panel;
+        panel.setScenario(il::find_scenario("philosophers")->info());
+        QSignalSpy changed(&panel, &ParamsPanel::valuesChanged);
+        panel.comboBox(QStringLiteral("strategy"))->setCurrentText(QStringLiteral("waiter"));
+        panel.checkBox(QStringLiteral("jitter"))->setChecked(true);
+        QCOMPARE(panel.values().at("strategy"), 2);
+        QCOMPARE(panel.values().at("jitter"), 1);
+        QCOMPARE(changed.count(), 2);
+        panel.resetToDefaults();
+        QCOMPARE(panel.values().at("strategy"), 0);
+        QCOMPARE(panel.values().at("jitter"), 0);
     }
 
     void outOfRangeValuesAreClamped()

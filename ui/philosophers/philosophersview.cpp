@@ -1,0 +1,163 @@
+#include "philosophersview.h"
+
+#include "tablepainter.h"
+#include "timeline.h"
+
+#include <QPainter>
+#include <QSaveFile>
+#include <QVariantAnimation>
+
+namespace {
+
+constexpr int kGlideMs = 150;
+
+} // namespace
+
+PhilosophersView::PhilosophersView(QWidget *parent)
+    : QWidget(parent)
+    , m_animation(new QVariantAnimation(this))
+{
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    m_animation->setStartValue(0.0);
+    m_animation->setEndValue(1.0);
+    m_animation->setDuration(kGlideMs);
+    m_animation->setEasingCurve(QEasingCurve::OutCubic);
+    connect(m_animation, &QVariantAnimation::valueChanged, this,
+            &PhilosophersView::onAnimationStep);
+}
+
+PhilosophersView::~PhilosophersView() = default;
+
+void PhilosophersView::setTimeline(const il::Timeline *timeline)
+{
+    m_timeline = timeline;
+    m_animation->stop();
+    m_shownPositions.clear(); // a new run starts without a glide
+    updateTable();
+}
+
+void PhilosophersView::refresh()
+{
+    updateTable();
+}
+
+void PhilosophersView::setDisplayTimeNs(std::optional<qint64> t)
+{
+    m_pinnedNs = t;
+    updateTable();
+}
+
+std::optional<qint64> PhilosophersView::displayTimeNs() const
+{
+    return m_pinnedNs;
+}
+
+int PhilosophersView::seatCount() const
+{
+    return int(m_table.philosophers.size());
+}
+
+QList<int> PhilosophersView::highlightedCycleLanes() const
+{
+    return m_table.cycleLanes;
+}
+
+bool PhilosophersView::isAnimating() const
+{
+    return m_animation->state() == QAbstractAnimation::Running;
+}
+
+QString PhilosophersView::emptyHint()
+{
+    return tr("The table appears for the dining philosophers scenario");
+}
+
+void PhilosophersView::updateTable()
+{
+    const qint64 t = m_pinnedNs.value_or(m_timeline ? m_timeline->end_ns() : 0);
+    m_table = m_timeline ? tableStateAt(*m_timeline, t) : TableState{};
+    if (!m_timeline)
+        m_table.tNs = t;
+
+    QList<qreal> resting;
+    for (int k = 0; k < m_table.chopsticks.size(); ++k)
+        resting << chopstickRestingPosition(m_table, k);
+    const bool moved = resting != m_restingPositions;
+    m_restingPositions = resting;
+
+    // Glide only what is on screen and only between two layouts of the same table;
+    // otherwise jump, so a hidden or rebuilt view never lags behind the record.
+    if (!isVisible() || m_shownPositions.size() != resting.size()) {
+        m_animation->stop();
+        m_shownPositions = resting;
+    } else if (moved) {
+        m_startPositions = m_shownPositions;
+        m_animation->stop();
+        m_animation->start();
+    }
+    update();
+}
+
+void PhilosophersView::onAnimationStep(const QVariant &value)
+{
+    if (m_startPositions.size() != m_restingPositions.size())
+        return;
+    const qreal f = value.toReal();
+    for (int k = 0; k < m_restingPositions.size(); ++k)
+        m_shownPositions[k] =
+            m_startPositions[k] + (m_restingPositions[k] - m_startPositions[k]) * f;
+    update();
+}
+
+void PhilosophersView::paintInto(QPainter &painter, const QRectF &bounds,
+                                 const QList<qreal> &positions) const
+{
+    painter.fillRect(bounds, Qt::white);
+    if (m_table.isTable())
+        paintTable(painter, bounds, m_table, positions, !m_pinnedNs.has_value());
+    else
+        paintTableHint(painter, bounds, emptyHint());
+}
+
+void PhilosophersView::paintEvent(QPaintEvent *)
+{
+    QPainter painter(this);
+    paintInto(painter, rect(), m_shownPositions);
+}
+
+QImage PhilosophersView::renderImage(QSize logicalSize, qreal dpr) const
+{
+    if (logicalSize.isEmpty() || !(dpr > 0.0))
+        return QImage();
+    QImage image(logicalSize * dpr, QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(dpr);
+    QPainter painter(&image);
+    paintInto(painter, QRectF(QPointF(0, 0), logicalSize), m_restingPositions);
+    painter.end();
+    return image;
+}
+
+bool PhilosophersView::savePng(const QString &path, QString *error, QSize logicalSize,
+                               qreal dpr) const
+{
+    const auto fail = [&](const QString &why) {
+        if (error)
+            *error = tr("Cannot write %1: %2").arg(path, why);
+        return false;
+    };
+    const QImage image = renderImage(logicalSize, dpr);
+    if (image.isNull())
+        return fail(tr("the image size is empty"));
+
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(file.errorString());
+    if (!image.save(&file, "PNG")) {
+        file.cancelWriting();
+        return fail(file.error() == QFileDevice::NoError ? tr("PNG encoding failed")
+                                                         : file.errorString());
+    }
+    if (!file.commit())
+        return fail(file.errorString());
+    return true;
+}

@@ -1,0 +1,29 @@
+#pragma once
+#include "tablestate.h"
+
+#include <QColor>
+#include <QFont>
+#include <QList>
+#include <QRectF>
+#include <QString>
+
+class QPainter;
+
+// Colours of the table. Phases reuse the timeline's state colours, so a seat reads
+// like the philosopher's lane: thinking as sleeping, hungry as blocked, eating as a
+// critical section. The deadlock cycle is a deep red none of them uses.
+QColor phaseColor(PhilosopherPhase phase);
+QColor cycleColor();
+QColor unknownSeatOutline(); // a seat with no record is white with this dashed outline
+// The default font at `px` pixels, so text scales with the table.
+QFont tableFont(qreal px, bool bold = false);
+
+// Paints the whole table (header, table, seats, chopsticks, wait arrows, legend) into
+// `bounds`. `chopstickPositions` (one per chopstick, see TableGeometry::chopstick) may
+// be mid-animation; pass the resting positions for the recorded state. `live` says
+// whether the time shown is the run's live edge or a pinned instant.
+void paintTable(QPainter &painter, const QRectF &bounds, const TableState &table,
+                const QList<qreal> &chopstickPositions, bool live);
+
+// A centred grey hint where there is no table to show.
+void paintTableHint(QPainter &painter, const QRectF &bounds, const QString &hint);
