@@ -6,6 +6,7 @@
 #include "paramspanel.h"
 #include "philosophers/philosophersview.h"
 #include "registry.h"
+#include "replaybar.h"
 #include "runcontroller.h"
 #include "runtitle.h"
 #include "stats.h"
@@ -148,7 +149,15 @@ QWidget *MainWindow::buildCentre()
     m_tabs = new QTabWidget;
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_gantt, tr("Timeline"));
-    m_tabs->addTab(m_table, tr("Table"));
+    auto *tablePage = new QWidget;
+    auto *tv = new QVBoxLayout(tablePage);
+    tv->setContentsMargins(0, 0, 0, 0);
+    tv->setSpacing(0);
+    m_replay = new ReplayBar;
+    tv->addWidget(m_table, 1);
+    tv->addWidget(m_replay);
+    connect(m_replay, &ReplayBar::timeChanged, m_table, &PhilosophersView::setDisplayTimeNs);
+    m_tabs->addTab(tablePage, tr("Table"));
     v->addWidget(m_tabs, 1);
     return centre;
 }
@@ -157,6 +166,7 @@ void MainWindow::onRunUpdated()
 {
     m_gantt->refresh();
     m_table->refresh();
+    m_replay->setRun(m_controller->timeline().end_ns(), m_controller->isRunning());
     if (m_banner->isHidden() && m_controller->timeline().deadlock()) {
         m_banner->setText(
             tr("<b>Deadlock</b> after %1 ms: %2. Every thread in the cycle waits for a "
@@ -257,8 +267,7 @@ void MainWindow::onScenarioChanged()
     if (!s)
         return;
     m_explanation->setText(QString::fromStdString(s->info().explanation));
-    m_tabs->setCurrentWidget(s->info().id == "philosophers" ? static_cast<QWidget *>(m_table)
-                                                            : m_gantt);
+    m_tabs->setCurrentIndex(s->info().id == "philosophers" ? 1 : 0);
     m_params->setScenario(s->info());
     m_metrics->setScenario(s->info());
 }
@@ -283,7 +292,9 @@ void MainWindow::onRunStarted()
 {
     m_metrics->clearValues();
     m_banner->hide();
+    // The controller made a new timeline: hand it to the views before anything else.
     m_table->setTimeline(&m_controller->timeline());
+    m_table->setDisplayTimeNs(std::nullopt);
     m_gantt->setTimeline(&m_controller->timeline());
     m_gantt->setChartTitle(chartTitle());
     m_gantt->fitAll();

@@ -11,6 +11,7 @@ class QTimer;
 class GanttView;
 class MetricsPanel;
 class PhilosophersView;
+class ReplayBar;
 class QTabWidget;
 class ParamsPanel;
 class RunController;
@@ -29,6 +30,7 @@ public:
     MetricsPanel *metricsPanel() const { return m_metrics; }
     GanttView *ganttView() const { return m_gantt; }
     PhilosophersView *philosophersView() const { return m_table; }
+    ReplayBar *replayBar() const { return m_replay; }
     // The deadlock banner's text ("" while hidden).
     QString deadlockBanner() const;
 
@@ -56,6 +58,7 @@ private:
     RunController *m_controller;
     GanttView *m_gantt;
     PhilosophersView *m_table;
+    ReplayBar *m_replay = nullptr;
     QTabWidget *m_tabs = nullptr;
     QLabel *m_banner = nullptr;
     QListWidget *m_scenarioList = nullptr;

@@ -3,6 +3,7 @@
 #include "metricspanel.h"
 #include "paramspanel.h"
 #include "philosophers/philosophersview.h"
+#include "replaybar.h"
 #include "runcontroller.h"
 
 #include <QImage>
@@ -96,6 +97,15 @@ private slots:
         QVERIFY(finished.wait(10'000)); // Stop ends a deadlocked run
         QCOMPARE(w.controller()->lastResult()->stoppedBy, il::StopReason::User);
         QVERIFY(!w.deadlockBanner().isEmpty()); // and the record of it stays
+
+        // Replay: before the cycle closed nothing is red; from then on the cycle is.
+        w.replayBar()->setTimeNs(cycle->tNs - 1);
+        QCOMPARE(w.philosophersView()->displayTimeNs(),
+                 std::optional<qint64>(w.replayBar()->pinnedTimeNs()));
+        QVERIFY(*w.philosophersView()->displayTimeNs() < cycle->tNs);
+        QVERIFY(w.philosophersView()->highlightedCycleLanes().isEmpty());
+        w.replayBar()->setTimeNs(w.controller()->timeline().end_ns());
+        QCOMPARE(w.philosophersView()->highlightedCycleLanes(), lanes);
     }
 
     void exportPngWritesTheRequestedSize()
