@@ -62,7 +62,7 @@ bool InstrumentedMutex::lock(Lane &lane, std::stop_token stop)
         return true;
     lane.state(State::Blocked, m_resource);
     const std::int64_t t0 = now_ns();
-    if (m_graph.request(lane.id(), m_resource, t0))
+    if (m_graph.request(lane.id(), m_resource))
         lane.mark(kMarkDeadlock, m_resource);
     bool acquired = false;
     {

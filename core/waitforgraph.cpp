@@ -1,4 +1,5 @@
 #include "waitforgraph.h"
+#include "clock.h"
 
 #include <algorithm>
 
@@ -32,8 +33,19 @@ LaneId WaitForGraph::holder(ResourceId resource) const
     return m_owner[resource]->load();
 }
 
+std::optional<DeadlockCycle> WaitForGraph::request(LaneId lane, ResourceId resource)
+{
+    return request(lane, resource, std::optional<std::int64_t>());
+}
+
 std::optional<DeadlockCycle> WaitForGraph::request(LaneId lane, ResourceId resource,
                                                    std::int64_t tNs)
+{
+    return request(lane, resource, std::optional<std::int64_t>(tNs));
+}
+
+std::optional<DeadlockCycle> WaitForGraph::request(LaneId lane, ResourceId resource,
+                                                   std::optional<std::int64_t> tNs)
 {
     Listener notify;
     DeadlockCycle cycle;
@@ -67,7 +79,7 @@ std::optional<DeadlockCycle> WaitForGraph::request(LaneId lane, ResourceId resou
         std::rotate(cycle.lanes.begin(), cycle.lanes.begin() + lowest, cycle.lanes.end());
         std::rotate(cycle.resources.begin(), cycle.resources.begin() + lowest,
                     cycle.resources.end());
-        cycle.tNs = tNs;
+        cycle.tNs = tNs ? *tNs : now_ns();
         if (m_first)
             return cycle;
         m_first = cycle;

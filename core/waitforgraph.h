@@ -35,7 +35,11 @@ public:
     void track(ResourceId resource, const std::atomic<LaneId> *owner);
     void untrack(ResourceId resource);
 
-    // `lane` is about to block on `resource`. Returns the cycle if this closes one.
+    // `lane` is about to block on `resource`. Returns the cycle if this closes one,
+    // stamped with the clock read under the graph's lock: later than every member's
+    // own "blocked" record, which each made before registering its wait.
+    std::optional<DeadlockCycle> request(LaneId lane, ResourceId resource);
+    // The same with a given time (for tests that drive the graph by hand).
     std::optional<DeadlockCycle> request(LaneId lane, ResourceId resource, std::int64_t tNs);
     // `lane` waits no more (it got the resource, or gave up).
     void done_waiting(LaneId lane);
@@ -44,6 +48,8 @@ public:
 
 private:
     LaneId holder(ResourceId resource) const;
+    std::optional<DeadlockCycle> request(LaneId lane, ResourceId resource,
+                                         std::optional<std::int64_t> tNs);
 
     mutable std::mutex m_mutex;
     std::vector<ResourceId> m_waitsFor;               // by lane; kNoResource: not waiting
