@@ -28,7 +28,6 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
-#include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -146,19 +145,26 @@ QWidget *MainWindow::buildCentre()
                                            "border-bottom: 1px solid #e0a0a0; padding: 8px; }"));
     m_banner->hide();
     v->addWidget(m_banner);
-    m_tabs = new QTabWidget;
-    m_tabs->setDocumentMode(true);
-    m_tabs->addTab(m_gantt, tr("Timeline"));
-    auto *tablePage = new QWidget;
-    auto *tv = new QVBoxLayout(tablePage);
+    // The table sits beside the timeline (shown for the philosophers), so that a click
+    // on the timeline, or the replay slider, shows the table at that moment.
+    m_tablePage = new QWidget;
+    auto *tv = new QVBoxLayout(m_tablePage);
     tv->setContentsMargins(0, 0, 0, 0);
     tv->setSpacing(0);
     m_replay = new ReplayBar;
     tv->addWidget(m_table, 1);
     tv->addWidget(m_replay);
-    connect(m_replay, &ReplayBar::timeChanged, m_table, &PhilosophersView::setDisplayTimeNs);
-    m_tabs->addTab(tablePage, tr("Table"));
-    v->addWidget(m_tabs, 1);
+    connect(m_replay, &ReplayBar::timeChanged, this, [this](std::optional<qint64> t) {
+        m_table->setDisplayTimeNs(t);
+        m_gantt->setTimeCursorNs(t);
+    });
+    connect(m_gantt, &GanttView::timeCursorMoved, m_replay, &ReplayBar::setTimeNs);
+    m_views = new QSplitter;
+    m_views->addWidget(m_gantt);
+    m_views->addWidget(m_tablePage);
+    m_views->setStretchFactor(0, 3);
+    m_views->setStretchFactor(1, 2);
+    v->addWidget(m_views, 1);
     return centre;
 }
 
@@ -267,7 +273,12 @@ void MainWindow::onScenarioChanged()
     if (!s)
         return;
     m_explanation->setText(QString::fromStdString(s->info().explanation));
-    m_tabs->setCurrentIndex(s->info().id == "philosophers" ? 1 : 0);
+    const bool table = s->info().id == "philosophers";
+    m_tablePage->setVisible(table);
+    if (table) { // the timeline keeps the larger share
+        const int width = std::max(m_views->width(), 900);
+        m_views->setSizes({width * 3 / 5, width * 2 / 5});
+    }
     m_params->setScenario(s->info());
     m_metrics->setScenario(s->info());
 }
@@ -296,6 +307,7 @@ void MainWindow::onRunStarted()
     m_table->setTimeline(&m_controller->timeline());
     m_table->setDisplayTimeNs(std::nullopt);
     m_gantt->setTimeline(&m_controller->timeline());
+    m_gantt->setTimeCursorNs(std::nullopt);
     m_gantt->setChartTitle(chartTitle());
     m_gantt->fitAll();
     m_statusTimer->start();

@@ -12,7 +12,7 @@ class GanttView;
 class MetricsPanel;
 class PhilosophersView;
 class ReplayBar;
-class QTabWidget;
+class QSplitter;
 class ParamsPanel;
 class RunController;
 
@@ -59,7 +59,8 @@ private:
     GanttView *m_gantt;
     PhilosophersView *m_table;
     ReplayBar *m_replay = nullptr;
-    QTabWidget *m_tabs = nullptr;
+    QWidget *m_tablePage = nullptr;
+    QSplitter *m_views = nullptr;
     QLabel *m_banner = nullptr;
     QListWidget *m_scenarioList = nullptr;
     QLabel *m_explanation = nullptr;

@@ -7,11 +7,13 @@
 #include "runcontroller.h"
 
 #include <QImage>
+
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
+#include <cstdlib>
 
 class TstMainWindow : public QObject {
     Q_OBJECT
@@ -106,6 +108,17 @@ private slots:
         QVERIFY(w.philosophersView()->highlightedCycleLanes().isEmpty());
         w.replayBar()->setTimeNs(w.controller()->timeline().end_ns());
         QCOMPARE(w.philosophersView()->highlightedCycleLanes(), lanes);
+
+        // A click on the timeline puts the replay cursor there, and the table follows.
+        GanttView *gantt = w.ganttView();
+        gantt->fitAll();
+        const qint64 early = cycle->tNs / 3;
+        QTest::mouseClick(gantt->viewport(), Qt::LeftButton, {}, gantt->viewPosition(0, early));
+        QVERIFY(gantt->timeCursorNs().has_value());
+        QVERIFY(std::abs(*gantt->timeCursorNs() - early) < cycle->tNs / 10);
+        QVERIFY(w.philosophersView()->displayTimeNs().has_value());
+        QVERIFY(*w.philosophersView()->displayTimeNs() < cycle->tNs);
+        QVERIFY(w.philosophersView()->highlightedCycleLanes().isEmpty());
     }
 
     void exportPngWritesTheRequestedSize()

@@ -192,9 +192,33 @@ void GanttView::wheelEvent(QWheelEvent *event)
     event->accept();
 }
 
+void GanttView::setTimeCursorNs(std::optional<qint64> tNs)
+{
+    m_cursorNs = tNs;
+    timelineItem()->setCursorNs(tNs);
+}
+
+void GanttView::moveCursorTo(const QPoint &viewPos)
+{
+    if (!m_timeline || m_timeline->lanes().empty())
+        return;
+    const QPointF itemPos = timelineItem()->mapFromScene(mapToScene(viewPos));
+    const qint64 t =
+        std::clamp<qint64>(timelineItem()->mapping().ns(itemPos.x()), 0, m_timeline->end_ns());
+    setTimeCursorNs(t);
+    emit timeCursorMoved(t);
+}
+
 void GanttView::mousePressEvent(QMouseEvent *event)
 {
+    if (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier)) {
+        m_cursorDrag = true;
+        moveCursorTo(event->position().toPoint());
+        event->accept();
+        return;
+    }
     if (event->button() == Qt::LeftButton) {
+        m_pressedAt = event->position().toPoint();
         m_dragFrom = event->position().toPoint();
         QToolTip::hideText();
         viewport()->setCursor(Qt::ClosedHandCursor);
@@ -206,6 +230,13 @@ void GanttView::mousePressEvent(QMouseEvent *event)
 
 void GanttView::mouseMoveEvent(QMouseEvent *event)
 {
+    if (m_cursorDrag && (event->buttons() & Qt::LeftButton)) {
+        moveCursorTo(event->position().toPoint());
+        event->accept();
+        return;
+    }
+    if (m_pressedAt && (event->position().toPoint() - *m_pressedAt).manhattanLength() > 3)
+        m_pressedAt.reset(); // a drag, not a click
     if (m_dragFrom && (event->buttons() & Qt::LeftButton)) {
         const QPoint pos = event->position().toPoint();
         const int dx = pos.x() - m_dragFrom->x();
@@ -223,6 +254,15 @@ void GanttView::mouseMoveEvent(QMouseEvent *event)
 
 void GanttView::mouseReleaseEvent(QMouseEvent *event)
 {
+    if (event->button() == Qt::LeftButton && m_cursorDrag) {
+        m_cursorDrag = false;
+        event->accept();
+        return;
+    }
+    if (event->button() == Qt::LeftButton && m_pressedAt) {
+        m_pressedAt.reset();
+        moveCursorTo(event->position().toPoint()); // a click: put the cursor there
+    }
     if (event->button() == Qt::LeftButton && m_dragFrom) {
         m_dragFrom.reset();
         viewport()->unsetCursor();

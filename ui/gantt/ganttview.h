@@ -53,7 +53,13 @@ public:
     QCategoryAxis *laneAxis() const { return m_laneAxis; }
     QValueAxis *timeAxis() const { return m_timeAxis; }
 
+    // The replay cursor: a click on the plot (or Shift+drag) puts it there and emits
+    // timeCursorMoved; setting it from outside does not emit.
+    void setTimeCursorNs(std::optional<qint64> tNs);
+    std::optional<qint64> timeCursorNs() const { return m_cursorNs; }
+
 signals:
+    void timeCursorMoved(qint64 tNs);
     void visibleRangeChanged();
 
 protected:
@@ -83,4 +89,8 @@ private:
     int m_axisLanes = -1;
     int m_axisStep = 0;
     std::optional<QPoint> m_dragFrom;
+    std::optional<QPoint> m_pressedAt; // a press that has not moved yet: may be a click
+    bool m_cursorDrag = false;
+    std::optional<qint64> m_cursorNs;
+    void moveCursorTo(const QPoint &viewPos);
 };

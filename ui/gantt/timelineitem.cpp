@@ -136,7 +136,21 @@ void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
                                       raster ? SegmentPainter::Output::Scanlines
                                              : SegmentPainter::Output::Rects);
     m_lastRects += segments.paintMarks(*painter, first, last);
+    if (m_cursorNs && *m_cursorNs >= m_fromNs && *m_cursorNs <= m_toNs) {
+        const int x = int(std::round(map.x(*m_cursorNs)));
+        const int w = std::max(1, int(std::round(2 * dpr)));
+        painter->fillRect(QRect(x - w / 2, int(area.top()), w, int(area.height())),
+                          QColor(0x8a, 0x11, 0x11));
+    }
     painter->restore();
+}
+
+void TimelineItem::setCursorNs(std::optional<qint64> tNs)
+{
+    if (m_cursorNs == tNs)
+        return;
+    m_cursorNs = tNs;
+    update();
 }
 
 void TimelineItem::paintHint(QPainter &painter) const

@@ -24,6 +24,8 @@ public:
     void setSize(const QSizeF &size);
     void setRange(qint64 fromNs, qint64 toNs);
     void setEmptyHint(const QString &hint);
+    // A vertical line at a time (the replay cursor); nullopt hides it.
+    void setCursorNs(std::optional<qint64> tNs);
 
     // In item coordinates: time across [0, width], lanes down [0, height].
     TimeMapping mapping() const;
@@ -46,5 +48,6 @@ private:
     qint64 m_fromNs = 0;
     qint64 m_toNs = 1'000'000;
     QString m_hint;
+    std::optional<qint64> m_cursorNs;
     int m_lastRects = 0;
 };
