@@ -326,6 +326,9 @@ void MainWindow::onRunFinished()
                                      .arg(QString::fromStdString(r->error)));
     }
     onRunUpdated();
+    // The run is over: the table shows its last recorded moment, no longer "live".
+    if (!m_replay->pinnedTimeNs())
+        m_table->setDisplayTimeNs(m_controller->timeline().end_ns());
     updateActions();
     updateStatus();
 }
