@@ -2,6 +2,7 @@
 // Helpers shared by the core tests: hard time bounds, threads that must come back, and
 // small readers of a Timeline.
 #include "event.h"
+#include "run.h"
 #include "timeline.h"
 
 #include <QtGlobal>
@@ -163,6 +164,36 @@ inline int max_overlap(const il::Timeline &timeline, il::State state, il::Resour
         most = std::max(most, now);
     }
     return most;
+}
+
+// As the GUI does it: take batches about 60 times a second into our own timeline copy
+// (the 16 ms is a wait for the run to finish, not a sleep), handing the same Batch back
+// each time. Returns once `pred` holds for the timeline, or false if the run finished or
+// `bound` passed first.
+template <typename Pred>
+bool follow_until(il::Run &run, il::Timeline &timeline, Pred pred,
+                  std::chrono::milliseconds bound = kHangBound)
+{
+    const auto deadline = std::chrono::steady_clock::now() + bound;
+    il::Batch batch;
+    for (;;) {
+        const bool finished = run.wait_finished(std::chrono::milliseconds(16));
+        // Taken after finished() was seen: the collector has drained everything then.
+        run.take(batch);
+        timeline.apply(batch);
+        if (pred(timeline))
+            return true;
+        if (finished || std::chrono::steady_clock::now() >= deadline)
+            return false;
+    }
+}
+
+// Follows the run to its end; false if it did not end within `bound`.
+inline bool follow_to_end(il::Run &run, il::Timeline &timeline, std::chrono::milliseconds bound)
+{
+    follow_until(
+        run, timeline, [](const il::Timeline &) { return false; }, bound);
+    return run.finished();
 }
 
 } // namespace iltest

@@ -85,17 +85,8 @@ bool run_to_end(const std::string &id, const std::vector<std::string> &assign,
         return false;
     params = params_for(*scenario, assign);
     il::Run run(*scenario, params, 1);
-    const auto deadline = std::chrono::steady_clock::now() + kRunBound;
-    il::Batch batch;
-    for (;;) {
-        const bool finished = run.wait_finished(16ms);
-        run.take(batch);
-        timeline.apply(batch);
-        if (finished)
-            break;
-        if (std::chrono::steady_clock::now() >= deadline)
-            return false;
-    }
+    if (!iltest::follow_to_end(run, timeline, kRunBound))
+        return false;
     result = run.result();
     timeline.close(result.durationNs);
     return true;

@@ -45,26 +45,6 @@ il::ParamValues make_params(const std::vector<std::string> &assign)
     return values;
 }
 
-// As the GUI does it: take batches about 60 times a second into our own timeline copy.
-// Returns once `pred` holds for the timeline, or false if the run finished or `bound`
-// passed first.
-template <typename Pred>
-bool follow_until(il::Run &run, il::Timeline &timeline, Pred pred,
-                  std::chrono::milliseconds bound = iltest::kHangBound)
-{
-    const auto deadline = std::chrono::steady_clock::now() + bound;
-    il::Batch batch;
-    for (;;) {
-        const bool finished = run.wait_finished(16ms);
-        run.take(batch);
-        timeline.apply(batch);
-        if (pred(timeline))
-            return true;
-        if (finished || std::chrono::steady_clock::now() >= deadline)
-            return false;
-    }
-}
-
 struct Outcome {
     il::ParamValues params;
     il::RunResult result;
@@ -79,7 +59,7 @@ bool run_to_end(const std::vector<std::string> &assign, Outcome &o, std::uint64_
     o.params = make_params(assign);
     il::Run run(philosophers(), o.params, seed);
     bool finished = false;
-    follow_until(
+    iltest::follow_until(
         run, o.timeline, [&](const il::Timeline &) { return finished = run.finished(); },
         kRunBound);
     if (!finished && !run.wait_finished(0ms))
@@ -312,8 +292,8 @@ private slots:
             {"philosophers=3", "strategy=naive", "think_ms=0", "eat_ms=1", "hesitation_ms=100"});
         il::Run run(philosophers(), params, 3, il::RunOptions{false});
         il::Timeline timeline;
-        QVERIFY2(follow_until(run, timeline,
-                              [](const il::Timeline &t) { return t.deadlock().has_value(); }),
+        QVERIFY2(iltest::follow_until(
+                     run, timeline, [](const il::Timeline &t) { return t.deadlock().has_value(); }),
                  "no deadlock");
         QVERIFY(!run.finished()); // nobody can move on their own
         std::vector<std::vector<State>> before;

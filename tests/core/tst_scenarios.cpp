@@ -46,43 +46,6 @@ void make_params(const il::Scenario &scenario, const Overrides &overrides, il::P
     }
 }
 
-// As the GUI does it: take batches about 60 times a second into our own timeline copy
-// (the 16 ms is a wait for the run to finish, not a sleep). Returns once `pred` holds
-// for the timeline, or false if the run finished or `bound` passed first.
-template <typename Pred>
-bool follow_until(il::Run &run, il::Timeline &timeline, Pred pred,
-                  std::chrono::milliseconds bound = iltest::kHangBound)
-{
-    const auto deadline = std::chrono::steady_clock::now() + bound;
-    il::Batch batch; // handed back on every take, as the GUI does
-    for (;;) {
-        const bool finished = run.wait_finished(16ms);
-        run.take(batch);
-        timeline.apply(batch);
-        if (pred(timeline))
-            return true;
-        if (finished || std::chrono::steady_clock::now() >= deadline)
-            return false;
-    }
-}
-
-// Follows the run to its end; false if it did not end within `bound`.
-bool follow_to_end(il::Run &run, il::Timeline &timeline, std::chrono::milliseconds bound)
-{
-    const auto deadline = std::chrono::steady_clock::now() + bound;
-    il::Batch batch;
-    for (;;) {
-        const bool finished = run.wait_finished(16ms);
-        // Taken after finished() was seen: the collector has drained everything then.
-        run.take(batch);
-        timeline.apply(batch);
-        if (finished)
-            return true;
-        if (std::chrono::steady_clock::now() >= deadline)
-            return false;
-    }
-}
-
 void run_to_end(const std::string &id, const Overrides &overrides, Outcome &out,
                 std::uint64_t seed = 1)
 {
@@ -92,7 +55,7 @@ void run_to_end(const std::string &id, const Overrides &overrides, Outcome &out,
     if (QTest::currentTestFailed())
         return;
     il::Run run(*scenario, out.params, seed);
-    QVERIFY2(follow_to_end(run, out.timeline, kRunBound), "the run did not end in time");
+    QVERIFY2(iltest::follow_to_end(run, out.timeline, kRunBound), "the run did not end in time");
     out.result = run.result();
     out.timeline.close(out.result.durationNs);
     QVERIFY2(out.result.error.empty(), out.result.error.c_str());
@@ -351,7 +314,7 @@ private slots:
         il::Timeline timeline;
         // Mid-run: some lane inside, and for the semaphore every permit taken with
         // workers queueing behind them.
-        const bool midRun = follow_until(run, timeline, [&](const il::Timeline &t) {
+        const bool midRun = iltest::follow_until(run, timeline, [&](const il::Timeline &t) {
             int inside = 0;
             int blocked = 0;
             for (const auto &lane : t.lanes()) {
@@ -431,7 +394,7 @@ private slots:
         owner.start([&] {
             il::Run run(*scenario, params, 1);
             il::Timeline timeline;
-            sawWorkers = follow_until(run, timeline, [](const il::Timeline &t) {
+            sawWorkers = iltest::follow_until(run, timeline, [](const il::Timeline &t) {
                 return std::any_of(t.lanes().begin(), t.lanes().end(), [](const auto &lane) {
                     return lane.open && lane.segments.back().state == State::Critical;
                 });
