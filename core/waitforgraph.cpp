@@ -33,17 +33,6 @@ LaneId WaitForGraph::holder(ResourceId resource) const
     return m_owner[resource]->load();
 }
 
-std::optional<DeadlockCycle> WaitForGraph::request(LaneId lane, ResourceId resource)
-{
-    return request(lane, resource, std::optional<std::int64_t>());
-}
-
-std::optional<DeadlockCycle> WaitForGraph::request(LaneId lane, ResourceId resource,
-                                                   std::int64_t tNs)
-{
-    return request(lane, resource, std::optional<std::int64_t>(tNs));
-}
-
 std::optional<DeadlockCycle> WaitForGraph::request(LaneId lane, ResourceId resource,
                                                    std::optional<std::int64_t> tNs)
 {

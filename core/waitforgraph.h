@@ -36,11 +36,11 @@ public:
     void untrack(ResourceId resource);
 
     // `lane` is about to block on `resource`. Returns the cycle if this closes one,
-    // stamped with the clock read under the graph's lock: later than every member's
-    // own "blocked" record, which each made before registering its wait.
-    std::optional<DeadlockCycle> request(LaneId lane, ResourceId resource);
-    // The same with a given time (for tests that drive the graph by hand).
-    std::optional<DeadlockCycle> request(LaneId lane, ResourceId resource, std::int64_t tNs);
+    // stamped with `tNs` if given (tests driving the graph by hand), else with the clock
+    // read under the graph's lock: later than every member's own "blocked" record,
+    // which each made before registering its wait.
+    std::optional<DeadlockCycle> request(LaneId lane, ResourceId resource,
+                                         std::optional<std::int64_t> tNs = std::nullopt);
     // `lane` waits no more (it got the resource, or gave up).
     void done_waiting(LaneId lane);
 
@@ -48,8 +48,6 @@ public:
 
 private:
     LaneId holder(ResourceId resource) const;
-    std::optional<DeadlockCycle> request(LaneId lane, ResourceId resource,
-                                         std::optional<std::int64_t> tNs);
 
     mutable std::mutex m_mutex;
     std::vector<ResourceId> m_waitsFor;               // by lane; kNoResource: not waiting

@@ -342,7 +342,6 @@ void MainWindow::updateActions()
     m_stopButton->setEnabled(running);
     m_scenarioList->setEnabled(!running);
     m_params->setEnabled(!running);
-    m_exportAction->setEnabled(!m_controller->timeline().lanes().empty());
 }
 
 void MainWindow::updateStatus()

@@ -31,13 +31,6 @@ struct Table {
     }
 };
 
-void raise_max64(std::atomic<std::int64_t> &max, std::int64_t value)
-{
-    std::int64_t seen = max.load(std::memory_order_relaxed);
-    while (seen < value && !max.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
-    }
-}
-
 class PhilosophersScenario final : public Scenario {
 public:
     const ScenarioInfo &info() const override
@@ -172,7 +165,7 @@ private:
                 leave_seat(table, lane);
                 return finish_hunger(table, hungrySince);
             }
-            raise_max64(table.maxWaitNs, now_ns() - hungrySince);
+            raise_max(table.maxWaitNs, now_ns() - hungrySince);
             const bool fed = sleep_for(ctx.stop, eat); // eating: Critical on both
             b.unlock(lane);
             a.unlock(lane);
@@ -203,7 +196,7 @@ private:
     // A philosopher stopped while hungry: its wait so far still counts.
     static void finish_hunger(Table &table, std::int64_t hungrySince)
     {
-        raise_max64(table.maxWaitNs, now_ns() - hungrySince);
+        raise_max(table.maxWaitNs, now_ns() - hungrySince);
     }
 
     // Polite philosophers keep picking chopsticks up and putting them down; if that

@@ -56,9 +56,9 @@ void run_workers(RunContext &ctx, int count, const std::string &prefix, Body bod
 }
 
 // Raises `max` to at least `value`.
-inline void raise_max(std::atomic<int> &max, int value)
+template <typename T> void raise_max(std::atomic<T> &max, T value)
 {
-    int seen = max.load(std::memory_order_relaxed);
+    T seen = max.load(std::memory_order_relaxed);
     while (seen < value && !max.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
     }
 }
