@@ -9,6 +9,7 @@ std::string_view state_name(State s) noexcept
     case State::Blocked: return "blocked";
     case State::Critical: return "critical section";
     case State::Sleeping: return "sleeping";
+    case State::Preempted: return "preempted (runnable)";
     case State::Finished: return "finished";
     case State::Unrecorded: return "not recorded (dropped)";
     case State::Count: break;

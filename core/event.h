@@ -14,6 +14,7 @@ enum class State : std::uint8_t {
     Blocked,    // waiting for a lock or a permit (the resource says which)
     Critical,   // inside a critical section / holding the resource
     Sleeping,   // sleeping or doing simulated work off-CPU
+    Preempted,  // runnable but not running: the CPU (or the event loop) is busy elsewhere
     Finished,   // the thread has ended
     Unrecorded, // events of this lane were dropped from here on (its ring was full)
     Count
@@ -31,6 +32,8 @@ enum class EventKind : std::uint8_t {
 enum MarkCode : std::int64_t {
     kMarkMeal = 1,     // a philosopher finished a meal
     kMarkDeadlock = 2, // the wait-for graph closed a cycle through this lane
+    kMarkAwait = 3,    // a task awaited: its event loop switched to another task here
+    kMarkStep = 4,     // a step of the lane's work completed (a URL fetched, a child exited)
 };
 
 // A fixed-size record. 24 bytes, so a per-thread ring of them stays cache friendly.

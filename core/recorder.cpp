@@ -11,13 +11,38 @@ Recorder::Recorder(std::size_t ringCapacity)
     m_resourceNames.emplace_back();
 }
 
+Recorder::~Recorder()
+{
+    for (auto &entry : m_lanes)
+        if (entry.pooled)
+            RingPool::instance().give(std::move(entry.ring));
+}
+
 Lane &Recorder::add_lane(std::string name)
+{
+    return add_entry(std::move(name), RingPool::instance().take(m_capacity), true);
+}
+
+Lane &Recorder::add_lane(std::string name, std::unique_ptr<EventRing> ring)
+{
+    if (!ring)
+        throw std::invalid_argument("a lane needs a ring");
+    return add_entry(std::move(name), std::move(ring), false);
+}
+
+Lane &Recorder::add_entry(std::string name, std::unique_ptr<EventRing> ring, bool pooled)
 {
     std::lock_guard lock(m_mutex);
     const auto id = LaneId(m_lanes.size());
-    m_lanes.push_back(std::make_unique<Lane>(id, m_capacity));
+    EventRing &r = *ring;
+    m_lanes.push_back(Entry{std::move(ring), pooled, Lane(id, r)});
     m_laneNames.push_back(std::move(name));
-    return *m_lanes.back();
+    return m_lanes.back().lane;
+}
+
+std::unique_ptr<EventRing> make_shared_ring(std::size_t capacity)
+{
+    return std::make_unique<EventRing>(capacity, RingMemory::Shared);
 }
 
 ResourceId Recorder::add_resource(std::string name)
@@ -33,8 +58,8 @@ std::size_t Recorder::drain(EventBuffer &out)
 {
     std::lock_guard lock(m_mutex);
     std::size_t n = 0;
-    for (auto &lane : m_lanes)
-        n += lane->drain(out);
+    for (auto &entry : m_lanes)
+        n += entry.ring->drain(out);
     return n;
 }
 
@@ -58,8 +83,8 @@ std::uint64_t Recorder::dropped() const
 {
     std::lock_guard lock(m_mutex);
     std::uint64_t n = 0;
-    for (const auto &lane : m_lanes)
-        n += lane->dropped();
+    for (const auto &entry : m_lanes)
+        n += entry.ring->dropped();
     return n;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 #include "clock.h"
 #include "event.h"
+#include "populatingallocator.h"
 #include "ringpool.h"
 #include "waitforgraph.h"
 
@@ -17,20 +18,25 @@ namespace il {
 // Events on their way from the rings to a consumer; its pages are mapped up front.
 using EventBuffer = std::vector<Event, PopulatingAllocator<Event>>;
 
-// The recording end of one lane. Exactly one thread records into a lane; recording
-// takes a timestamp and pushes into the lane's own ring: no lock, no allocation.
+// The recording end of one lane. Exactly one thread (or one forked child) records into a
+// lane; recording takes a timestamp and pushes into the lane's own ring: no lock, no
+// allocation, no system call but the clock's. A Lane is only a view: it does not own its
+// ring, so a forked child can make its own Lane over a shared ring it inherited.
 class Lane {
 public:
-    Lane(LaneId id, std::size_t capacity)
+    Lane(LaneId id, EventRing &ring) noexcept
         : m_id(id)
-        , m_ring(RingPool::instance().take(capacity))
+        , m_ring(&ring)
     {
     }
-    ~Lane() { RingPool::instance().give(std::move(m_ring)); }
-    Lane(const Lane &) = delete;
-    Lane &operator=(const Lane &) = delete;
 
     void state(State s, ResourceId r = kNoResource) noexcept { push(EventKind::State, s, r, 0); }
+    // The same, for a moment already past (not before this lane's previous event), e.g.
+    // when a thread learns only afterwards that it was preempted.
+    void state_at(std::int64_t tNs, State s, ResourceId r = kNoResource) noexcept
+    {
+        push_at(tNs, EventKind::State, s, r, 0);
+    }
     void mark(std::int64_t value, ResourceId r = kNoResource) noexcept
     {
         push(EventKind::Mark, State::Running, r, value);
@@ -43,40 +49,40 @@ public:
     void released(ResourceId r) noexcept { push(EventKind::Release, State::Running, r, 0); }
 
     LaneId id() const noexcept { return m_id; }
-    std::uint64_t dropped() const noexcept { return m_dropped.load(std::memory_order_relaxed); }
-
-    std::size_t drain(EventBuffer &out) { return m_ring->drain(out); }
+    std::uint64_t dropped() const noexcept { return m_ring->dropped(); }
 
 private:
     void push(EventKind kind, State s, ResourceId r, std::int64_t value) noexcept
     {
-        const Event e{now_ns(), value, m_id, r, kind, s};
+        push_at(now_ns(), kind, s, r, value);
+    }
+
+    void push_at(std::int64_t tNs, EventKind kind, State s, ResourceId r,
+                 std::int64_t value) noexcept
+    {
         // After drops, first say since when the record has a hole, so the timeline
         // shows "not recorded" instead of stretching the last state across the gap.
         if (m_holeSince >= 0) [[unlikely]] {
             if (!m_ring->push(Event{m_holeSince, 0, m_id, kNoResource, EventKind::State,
                                     State::Unrecorded})) {
-                count_drop();
+                m_ring->count_drop();
                 return;
             }
             m_holeSince = -1;
         }
-        if (!m_ring->push(e)) [[unlikely]] {
-            count_drop();
-            m_holeSince = e.t_ns;
+        if (!m_ring->push(Event{tNs, value, m_id, r, kind, s})) [[unlikely]] {
+            m_ring->count_drop();
+            m_holeSince = tNs;
         }
     }
 
-    void count_drop() noexcept
-    { // single producer: a relaxed read-modify-write is enough
-        m_dropped.store(m_dropped.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    }
-
-    const LaneId m_id;
-    std::unique_ptr<EventRing> m_ring;
-    std::atomic<std::uint64_t> m_dropped{0};
+    LaneId m_id;
+    EventRing *m_ring;
     std::int64_t m_holeSince = -1; // producer only: time of the first unreported drop
 };
+
+// A ring in memory that a child forked after this call shares with the parent.
+std::unique_ptr<EventRing> make_shared_ring(std::size_t capacity);
 
 // Names of the lanes and resources of one run, and the rings behind the lanes.
 // Adding a lane or a resource takes a lock; recording into a lane does not.
@@ -85,8 +91,15 @@ public:
     static constexpr std::size_t kDefaultRingCapacity = 1 << 16;
 
     explicit Recorder(std::size_t ringCapacity = kDefaultRingCapacity);
+    ~Recorder(); // gives pooled rings back
+    Recorder(const Recorder &) = delete;
+    Recorder &operator=(const Recorder &) = delete;
 
+    // A lane over a ring from the pool.
     Lane &add_lane(std::string name);
+    // A lane over a ring made by the caller, e.g. a shared one a forked child records into
+    // (see make_shared_ring). The recorder keeps the ring until it is destroyed.
+    Lane &add_lane(std::string name, std::unique_ptr<EventRing> ring);
     ResourceId add_resource(std::string name);
 
     // Collector side: appends every pending event of every lane to `out`.
@@ -101,10 +114,17 @@ public:
     WaitForGraph &wait_for_graph() noexcept { return m_graph; }
 
 private:
+    Lane &add_entry(std::string name, std::unique_ptr<EventRing> ring, bool pooled);
+
     const std::size_t m_capacity;
     const std::int64_t m_origin;
     mutable std::mutex m_mutex;
-    std::deque<std::unique_ptr<Lane>> m_lanes;
+    struct Entry {
+        std::unique_ptr<EventRing> ring;
+        bool pooled;
+        Lane lane;
+    };
+    std::deque<Entry> m_lanes;
     std::vector<std::string> m_laneNames;
     std::vector<std::string> m_resourceNames; // index 0 is "no resource"
     WaitForGraph m_graph;

@@ -7,6 +7,7 @@ QColor stateColor(il::State state)
     case il::State::Blocked: return QColor(0xd5, 0x5e, 0x00);
     case il::State::Critical: return QColor(0x00, 0x72, 0xb2);
     case il::State::Sleeping: return QColor(0x9a, 0xab, 0xbd);
+    case il::State::Preempted: return QColor(0xe6, 0xc2, 0x29);
     case il::State::Finished: return QColor(0xd9, 0xd9, 0xd9);
     case il::State::Unrecorded: return QColor(0x3a, 0x3a, 0x3a);
     case il::State::Count: break;
@@ -23,11 +24,12 @@ QString stateLabel(il::State state)
 int stateInterest(il::State state)
 {
     switch (state) {
-    case il::State::Blocked: return 4;
-    case il::State::Critical: return 3;
+    case il::State::Blocked: return 5;
+    case il::State::Critical: return 4;
+    case il::State::Preempted: return 3;
     case il::State::Running: return 2;
     case il::State::Sleeping: return 1;
-    case il::State::Unrecorded: return 5; // a hole in the record must never be painted over
+    case il::State::Unrecorded: return 6; // a hole in the record must never be painted over
     case il::State::Finished:
     case il::State::Count: break;
     }

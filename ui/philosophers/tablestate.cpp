@@ -81,6 +81,7 @@ PhilosopherPhase phaseOf(il::State state, int chopsticksHeld)
     switch (state) {
     case il::State::Sleeping: return PhilosopherPhase::Thinking;
     case il::State::Running: // reaching for a chopstick
+    case il::State::Preempted:
     case il::State::Blocked: return PhilosopherPhase::Hungry;
     case il::State::Critical:
         // A lock-based chopstick reports Critical as soon as the first one is taken;
