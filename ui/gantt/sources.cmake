@@ -6,6 +6,7 @@ set(GANTT_SOURCES
   gantt/timeaxis.h gantt/timeaxis.cpp
   gantt/laneaxis.h gantt/laneaxis.cpp
   gantt/segmentpainter.h gantt/segmentpainter.cpp
+  gantt/segmentlabels.h gantt/segmentlabels.cpp
   gantt/segmenttooltip.h gantt/segmenttooltip.cpp
   gantt/timelineitem.h gantt/timelineitem.cpp
   gantt/ganttview.h gantt/ganttview.cpp

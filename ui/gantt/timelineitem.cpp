@@ -1,5 +1,6 @@
 #include "timelineitem.h"
 
+#include "segmentlabels.h"
 #include "segmentpainter.h"
 
 #include <QPaintDevice>
@@ -89,6 +90,7 @@ QRectF TimelineItem::boundingRect() const
 void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
 {
     m_lastRects = 0;
+    m_lastLabels = 0;
     if (m_size.isEmpty())
         return;
     if (laneCount() == 0) {
@@ -136,6 +138,8 @@ void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
                                       raster ? SegmentPainter::Output::Scanlines
                                              : SegmentPainter::Output::Rects);
     m_lastRects += segments.paintMarks(*painter, first, last);
+    painter->setRenderHint(QPainter::TextAntialiasing, true);
+    m_lastLabels = SegmentLabels(*m_timeline, map, lanes).paint(*painter, first, last);
     if (m_cursorNs && *m_cursorNs >= m_fromNs && *m_cursorNs <= m_toNs) {
         const int x = int(std::round(map.x(*m_cursorNs)));
         const int w = std::max(1, int(std::round(2 * dpr)));

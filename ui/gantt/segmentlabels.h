@@ -1,0 +1,35 @@
+#pragma once
+#include "lanelayout.h"
+#include "timeline.h"
+#include "timemapping.h"
+
+class QPainter;
+
+// Writes what a segment is about (its resource: "task 7", "thread 4711", "counter mutex")
+// inside every segment wide enough on screen to hold a few letters, so a zoomed-in
+// timeline reads without hovering. Text is sized to the bar and elided to the segment.
+//
+// The walk skips from one wide-enough segment to the next with a binary search, so a
+// zoomed-out lane of a million narrow segments costs a few look-ups per label slot, and
+// a frame writes at most kMaxLabels labels.
+class SegmentLabels {
+public:
+    static constexpr int kMaxLabels = 800;
+
+    SegmentLabels(const il::Timeline &timeline, const TimeMapping &map, const LaneLayout &layout);
+
+    // Labels lanes [firstLane, lastLane]; returns how many labels were written.
+    int paint(QPainter &painter, int firstLane, int lastLane) const;
+
+    // Bars thinner than this (in logical pixels) get no text: it would not be legible.
+    static constexpr double kMinBarHeight = 10.0;
+    // Segments narrower than this (in logical pixels) get no text.
+    static constexpr double kMinWidth = 28.0;
+
+private:
+    int paintLane(QPainter &painter, int laneIndex, int budget) const;
+
+    const il::Timeline &m_timeline;
+    TimeMapping m_map;
+    LaneLayout m_layout;
+};
