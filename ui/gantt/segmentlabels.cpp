@@ -65,6 +65,11 @@ int SegmentLabels::paintLane(QPainter &painter, int laneIndex, int budget) const
         if (x0 >= right)
             break;
         const double x1 = std::min(right, m_map.x(double(m_timeline.segment_end(lane, i))));
+        if (x1 - x0 >= minWidth && i > 0 && x0 > left) {
+            // Wide segments side by side may share a colour (task 7, then task 8, with a
+            // sliver of something else between): a hairline tells where one begins.
+            painter.fillRect(QRectF(x0, bar.top(), m_layout.unit, bar.height()), Qt::white);
+        }
         if (s.resource != il::kNoResource && x1 - x0 >= minWidth) {
             const QString name = QString::fromStdString(m_timeline.resource_name(s.resource));
             const QString text = metrics.elidedText(name, Qt::ElideRight, x1 - x0 - 2 * pad);

@@ -8,6 +8,7 @@ class QPainter;
 // Writes what a segment is about (its resource: "task 7", "thread 4711", "counter mutex")
 // inside every segment wide enough on screen to hold a few letters, so a zoomed-in
 // timeline reads without hovering. Text is sized to the bar and elided to the segment.
+// Where such a segment begins, a hairline marks the boundary (neighbours may share a colour).
 //
 // The walk skips from one wide-enough segment to the next with a binary search, so a
 // zoomed-out lane of a million narrow segments costs a few look-ups per label slot, and

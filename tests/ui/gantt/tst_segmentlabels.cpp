@@ -67,6 +67,8 @@ private slots:
         std::set<QRgb> colours;
         QCOMPARE(paint(timeline, 4'000'000, &colours), 4);
         QVERIFY2(colours.size() > 2, "no text was drawn inside the bar");
+        // Neighbours in one state are told apart by a white hairline where each begins.
+        QVERIFY2(colours.count(qRgb(255, 255, 255)), "no boundary between the segments");
     }
 
     void narrowSegmentsAreNot()
