@@ -67,5 +67,11 @@ QString MetricsPanel::formatValue(const il::Json &value)
     }
     if (value.is_string())
         return QString::fromStdString(value.get<std::string>());
+    if (value.is_object()) { // e.g. {"mean": 1.5, "max": 4}: "mean 1.50, max 4"
+        QStringList parts;
+        for (const auto &[key, v] : value.items())
+            parts << QString::fromStdString(key) + QLatin1Char(' ') + formatValue(v);
+        return parts.join(QStringLiteral(", "));
+    }
     return QString::fromStdString(value.dump());
 }
