@@ -6,6 +6,11 @@ const std::vector<std::unique_ptr<Scenario>> &scenarios()
 {
     static const auto all = [] {
         std::vector<std::unique_ptr<Scenario>> v;
+        v.push_back(make_async_scenario());
+        v.push_back(make_processes_scenario());
+        v.push_back(make_threads_scenario());
+        v.push_back(make_pool_scenario());
+        v.push_back(make_parallelism_scenario());
         v.push_back(make_race_scenario());
         v.push_back(make_mutex_scenario());
         v.push_back(make_semaphore_scenario());

@@ -12,6 +12,11 @@ namespace il {
 const std::vector<std::unique_ptr<Scenario>> &scenarios();
 const Scenario *find_scenario(std::string_view id);
 
+std::unique_ptr<Scenario> make_async_scenario();
+std::unique_ptr<Scenario> make_processes_scenario();
+std::unique_ptr<Scenario> make_threads_scenario();
+std::unique_ptr<Scenario> make_pool_scenario();
+std::unique_ptr<Scenario> make_parallelism_scenario();
 std::unique_ptr<Scenario> make_race_scenario();
 std::unique_ptr<Scenario> make_mutex_scenario();
 std::unique_ptr<Scenario> make_semaphore_scenario();

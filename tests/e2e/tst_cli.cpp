@@ -7,7 +7,15 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <iterator>
+
 // End to end: the built binary, run headless, as scripts and tests use it.
+
+// Every scenario the catalogue has so far, in the order --list gives them.
+constexpr const char *kScenarioIds[] = {"async", "processes",   "threads",
+                                        "pool",  "parallelism", "race",
+                                        "mutex", "semaphore",   "philosophers"};
+
 class TstCli : public QObject {
     Q_OBJECT
 
@@ -46,7 +54,7 @@ private slots:
     {
         const Result r = run({QStringLiteral("--list")});
         QCOMPARE(r.exitCode, 0);
-        for (const char *id : {"race", "mutex", "semaphore", "philosophers"})
+        for (const char *id : kScenarioIds)
             QVERIFY2(r.out.contains(id), id);
         QVERIFY(r.out.contains("naive | ordered | waiter | polite"));
         QVERIFY(r.out.contains("--param threads=N"));
@@ -57,7 +65,7 @@ private slots:
         const Result r = run({QStringLiteral("--list"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
         const QJsonArray all = QJsonDocument::fromJson(r.out).array();
-        QCOMPARE(all.size(), 4);
+        QCOMPARE(all.size(), qsizetype(std::size(kScenarioIds)));
         for (const auto &v : all) {
             const QJsonObject s = v.toObject();
             QVERIFY(!s[QStringLiteral("id")].toString().isEmpty());

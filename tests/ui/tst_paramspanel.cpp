@@ -59,6 +59,35 @@ private slots:
         QCOMPARE(panel.values(), il::default_params(info));
     }
 
+    // The execution-model scenarios switch mechanism with a choice box, not a number.
+    void executionModelsOfferAChoiceBox_data()
+    {
+        QTest::addColumn<QString>("id");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QStringList>("choices");
+        QTest::newRow("async") << "async"
+                               << "mode" << QStringList{"event_loop", "thread_per_task"};
+        QTest::newRow("parallelism") << "parallelism"
+                                     << "affinity" << QStringList{"one_core", "all_cores"};
+    }
+
+    void executionModelsOfferAChoiceBox()
+    {
+        QFETCH(QString, id);
+        QFETCH(QString, key);
+        QFETCH(QStringList, choices);
+        ParamsPanel panel;
+        panel.setScenario(il::find_scenario(id.toStdString())->info());
+        QComboBox *combo = panel.comboBox(key);
+        QVERIFY(combo);
+        QStringList shown;
+        for (int i = 0; i < combo->count(); ++i)
+            shown << combo->itemText(i);
+        QCOMPARE(shown, choices);
+        combo->setCurrentIndex(1);
+        QCOMPARE(panel.values().at(key.toStdString()), 1);
+    }
+
     void sliderAndSpinBoxMoveTogether()
     {
         ParamsPanel panel;

@@ -1,0 +1,230 @@
+#include "../clock.h"
+#include "../registry.h"
+#include "workers.h"
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <bitset>
+#include <cstdint>
+#include <ctime>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace il {
+namespace {
+
+enum Affinity { OneCore, AllCores };
+
+// CPU time a chunk of work aims at: short enough that a preemption is placed on the
+// timeline within a fraction of a time slice, long enough that the two clock reads and
+// the CPU sample per chunk (the thread CPU clock is a system call, ~0.3 µs) cost under 1 %.
+constexpr std::int64_t kChunkNs = 50'000;
+// A chunk whose wall time exceeds its CPU time by more than this was runnable but not
+// running. What else widens the gap (clock reads, an interrupt, a TLB shootdown) costs
+// a few microseconds; the kernel hands the CPU to another runnable thread for at least
+// a scheduling slice (0.75 ms and up on Linux), so 50 µs separates the two cleanly.
+constexpr std::int64_t kPreemptedNs = 50'000;
+
+std::int64_t thread_cpu_ns() noexcept
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Pure CPU work: a xorshift generator, each step depending on the last. Unsigned
+// arithmetic wraps (no undefined behaviour) and the caller stores the result to a
+// volatile, so the compiler can neither fold nor drop the loop.
+std::uint64_t crunch(std::uint64_t x, std::int64_t steps) noexcept
+{
+    for (std::int64_t i = 0; i < steps; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    return x;
+}
+
+using CpuSet = std::bitset<CPU_SETSIZE>;
+
+// What one thread measured; written by that thread only, read after the join.
+struct ThreadFigures {
+    std::int64_t startNs = 0; // wall clock when its work began
+    std::int64_t endNs = 0;   // ... and ended
+    std::int64_t cpuNs = 0;   // its own CPU time in between
+    std::int64_t preemptedNs = 0;
+    CpuSet cpus; // every CPU sched_getcpu() reported
+    bool pinFailed = false;
+};
+
+// What every thread of a run is asked to do.
+struct Plan {
+    std::int64_t workNs = 0;
+    const cpu_set_t *pinTo = nullptr; // null: keep the inherited CPUs
+    std::vector<ResourceId> cpuLabel; // per CPU number, "CPU n" for the allowed ones
+    std::uint64_t seed = 0;
+
+    ResourceId label(int cpu) const
+    {
+        return cpu >= 0 && cpu < CPU_SETSIZE ? cpuLabel[std::size_t(cpu)] : kNoResource;
+    }
+};
+
+// The CPU the calling thread is on now, added to `seen`.
+int sample_cpu(CpuSet &seen) noexcept
+{
+    const int cpu = sched_getcpu();
+    if (cpu >= 0 && cpu < CPU_SETSIZE)
+        seen.set(std::size_t(cpu));
+    return cpu;
+}
+
+// One thread: `plan.workNs` of its own CPU time in chunks of about kChunkNs. After each
+// chunk the wall time it took is compared with the CPU time it took; a difference means
+// the thread was runnable but another had the CPU, which the lane records as preempted.
+void work(Lane &lane, int index, const Plan &plan, const std::stop_token &stop, ThreadFigures &out)
+{
+    if (plan.pinTo && pthread_setaffinity_np(pthread_self(), sizeof *plan.pinTo, plan.pinTo)) {
+        out.pinFailed = true;
+        return;
+    }
+    CpuSet cpus;
+    int cpu = sample_cpu(cpus);
+    std::int64_t wall = now_ns();
+    const std::int64_t wallStart = wall;
+    const std::int64_t cpuStart = thread_cpu_ns();
+    lane.state_at(wall, State::Running, plan.label(cpu));
+
+    std::int64_t cpuNow = cpuStart;
+    std::int64_t preempted = 0;
+    std::int64_t steps = 4096; // tuned below so that a chunk takes about kChunkNs
+    std::uint64_t x = 0x9E3779B97F4A7C15ULL ^ (plan.seed + std::uint64_t(index));
+    volatile std::uint64_t sink = 0;
+    while (cpuNow - cpuStart < plan.workNs && !stop.stop_requested()) {
+        x = crunch(x | 1, steps);
+        sink = x;
+        const std::int64_t cpuAfter = thread_cpu_ns();
+        const std::int64_t wallAfter = now_ns();
+        const int cpuAfterChunk = sample_cpu(cpus);
+        const std::int64_t cpuDelta = cpuAfter - cpuNow;
+        const std::int64_t gap = (wallAfter - wall) - cpuDelta;
+        if (gap > kPreemptedNs) {
+            // Where in the chunk the thread lost the CPU is unknown; put the wait after
+            // the work it did, so the segment has its true length.
+            lane.state_at(wall + cpuDelta, State::Preempted);
+            lane.state_at(wallAfter, State::Running, plan.label(cpuAfterChunk));
+            preempted += gap;
+        } else if (cpuAfterChunk != cpu) {
+            lane.state_at(wallAfter, State::Running, plan.label(cpuAfterChunk)); // migrated
+        }
+        if (cpuDelta > 0) // aim the next chunk at kChunkNs, changing by 2x at most
+            steps = std::clamp(steps * kChunkNs / cpuDelta, std::max<std::int64_t>(64, steps / 2),
+                               std::min<std::int64_t>(1 << 26, steps * 2));
+        cpu = cpuAfterChunk;
+        cpuNow = cpuAfter;
+        wall = wallAfter;
+    }
+    (void)sink;
+    out.startNs = wallStart;
+    out.endNs = wall;
+    out.cpuNs = cpuNow - cpuStart;
+    out.preemptedNs = preempted;
+    out.cpus = cpus;
+}
+
+class ParallelismScenario final : public Scenario {
+public:
+    const ScenarioInfo &info() const override
+    {
+        static const ScenarioInfo info{
+            "parallelism",
+            "Concurrency vs parallelism",
+            "Concurrency means several threads are in progress at the same time; parallelism "
+            "means they execute at the same instant, which takes more than one CPU. Each "
+            "thread here does 'work_ms' of pure arithmetic and keeps comparing its own CPU "
+            "time with the clock on the wall: whenever the wall clock moved on but its CPU "
+            "time did not, the thread was ready to run while the kernel gave the CPU to "
+            "another thread, and the lane shows that stretch as preempted. With 'one_core' "
+            "every thread is pinned to the same CPU: the lanes take turns in short slices, "
+            "only one is running at any moment, and parallel_speedup (CPU time divided by "
+            "wall time) stays at about 1 however many threads you add. Switch to "
+            "'all_cores' and the threads run side by side: the preempted stretches shrink "
+            "(they remain while threads outnumber cores), the wall time drops and the "
+            "speedup approaches the number of CPUs used. Hover over a running bar to see "
+            "which CPU it ran on.",
+            {ParamSpec::integer("threads", "Threads", 1, 16, 4, "threads"),
+             ParamSpec::integer("work_ms", "CPU work per thread", 10, 10000, 1000, "ms"),
+             ParamSpec::choice("affinity", "Run on", {"one_core", "all_cores"}, OneCore)},
+            {"cpus_used", "wall_ms", "cpu_ms", "parallel_speedup", "preempted_ms"}};
+        return info;
+    }
+
+    Json run(RunContext &ctx) const override
+    {
+        const int threads = int(ctx.param("threads"));
+
+        // The CPUs this process may use; one_core pins every thread to the first.
+        cpu_set_t allowed;
+        CPU_ZERO(&allowed);
+        if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) == 0)
+            throw std::runtime_error("cannot read the CPUs this process may run on");
+        int firstCpu = 0;
+        while (!CPU_ISSET(firstCpu, &allowed))
+            ++firstCpu;
+        cpu_set_t pinned;
+        CPU_ZERO(&pinned);
+        CPU_SET(firstCpu, &pinned);
+
+        Plan plan;
+        plan.workNs = ctx.param("work_ms") * 1'000'000;
+        plan.pinTo = ctx.param("affinity") == OneCore ? &pinned : nullptr;
+        plan.seed = ctx.seed;
+        // Labels for running segments ("running (CPU 1)"), made before any thread starts
+        // so the workers never take the recorder's lock.
+        plan.cpuLabel.assign(CPU_SETSIZE, kNoResource);
+        for (int c = 0; c < CPU_SETSIZE; ++c)
+            if (CPU_ISSET(c, &allowed))
+                plan.cpuLabel[std::size_t(c)] =
+                    ctx.recorder.add_resource("CPU " + std::to_string(c));
+
+        std::vector<ThreadFigures> figures(static_cast<std::size_t>(threads));
+        run_workers(ctx, threads, "thread ", [&](Lane &lane, int index) {
+            work(lane, index, plan, ctx.stop, figures[std::size_t(index)]);
+        });
+
+        CpuSet used;
+        std::int64_t first = std::numeric_limits<std::int64_t>::max();
+        std::int64_t last = std::numeric_limits<std::int64_t>::min();
+        std::int64_t cpuNs = 0;
+        std::int64_t preemptedNs = 0;
+        for (const ThreadFigures &f : figures) {
+            if (f.pinFailed)
+                throw std::runtime_error("cannot pin a thread to CPU " + std::to_string(firstCpu));
+            used |= f.cpus;
+            first = std::min(first, f.startNs);
+            last = std::max(last, f.endNs);
+            cpuNs += f.cpuNs;
+            preemptedNs += f.preemptedNs;
+        }
+        const double wallMs = last > first ? double(last - first) / 1e6 : 0.0;
+        const double cpuMs = double(cpuNs) / 1e6;
+        return Json{{"cpus_used", std::int64_t(used.count())},
+                    {"wall_ms", wallMs},
+                    {"cpu_ms", cpuMs},
+                    {"parallel_speedup", wallMs > 0.0 ? cpuMs / wallMs : 0.0},
+                    {"preempted_ms", double(preemptedNs) / 1e6}};
+    }
+};
+
+} // namespace
+
+std::unique_ptr<Scenario> make_parallelism_scenario()
+{
+    return std::make_unique<ParallelismScenario>();
+}
+
+} // namespace il
