@@ -95,9 +95,18 @@ QWidget *MainWindow::buildSidePanel()
     m_explanation->setWordWrap(true);
     m_explanation->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_explanation->setStyleSheet(QStringLiteral("color: palette(window-text); padding: 4px;"));
+    m_explanation->setObjectName(QStringLiteral("explanation"));
+    // The explanation takes whatever height the panel has to spare and scrolls in its own
+    // box beyond that, so the parameters, Run and the metrics stay in view below it.
+    auto *explanationScroll = new QScrollArea;
+    explanationScroll->setWidget(m_explanation);
+    explanationScroll->setWidgetResizable(true);
+    explanationScroll->setFrameShape(QFrame::NoFrame);
+    explanationScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    explanationScroll->setMinimumHeight(fontMetrics().lineSpacing() * 6 + 12);
     sv->addWidget(m_scenarioList);
-    sv->addWidget(m_explanation);
-    v->addWidget(scenarioBox);
+    sv->addWidget(explanationScroll);
+    v->addWidget(scenarioBox, 1);
 
     auto *paramBox = new QGroupBox(tr("Parameters"));
     auto *pv = new QVBoxLayout(paramBox);
@@ -121,13 +130,12 @@ QWidget *MainWindow::buildSidePanel()
     m_metrics = new MetricsPanel;
     mv->addWidget(m_metrics);
     v->addWidget(metricBox);
-    v->addStretch(1);
 
     auto *scroll = new QScrollArea;
     scroll->setWidget(panel);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setMinimumWidth(320);
+    scroll->setMinimumWidth(340);
     return scroll;
 }
 
