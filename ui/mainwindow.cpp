@@ -93,6 +93,7 @@ QWidget *MainWindow::buildSidePanel()
     connect(m_scenarioList, &QListWidget::currentRowChanged, this, &MainWindow::onScenarioChanged);
     m_explanation = new QLabel;
     m_explanation->setWordWrap(true);
+    m_explanation->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_explanation->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_explanation->setStyleSheet(QStringLiteral("color: palette(window-text); padding: 4px;"));
     m_explanation->setObjectName(QStringLiteral("explanation"));
