@@ -25,6 +25,8 @@ template <typename T> struct PopulatingAllocator {
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
         if (p == MAP_FAILED)
             throw std::bad_alloc();
+        // Recording buffers are of no use to a forked child (see SpscRing).
+        madvise(p, bytes, MADV_DONTFORK);
         return static_cast<T *>(p);
     }
 

@@ -34,8 +34,7 @@ Lane &Recorder::add_entry(std::string name, std::unique_ptr<EventRing> ring, boo
 {
     std::lock_guard lock(m_mutex);
     const auto id = LaneId(m_lanes.size());
-    EventRing &r = *ring;
-    m_lanes.push_back(Entry{std::move(ring), pooled, Lane(id, r)});
+    m_lanes.emplace_back(std::move(ring), pooled, id);
     m_laneNames.push_back(std::move(name));
     return m_lanes.back().lane;
 }
@@ -48,10 +47,25 @@ std::unique_ptr<EventRing> make_shared_ring(std::size_t capacity)
 ResourceId Recorder::add_resource(std::string name)
 {
     std::lock_guard lock(m_mutex);
+    return add_resource_locked(std::move(name));
+}
+
+ResourceId Recorder::add_resource_locked(std::string name)
+{
     if (m_resourceNames.size() > 0xffff)
         throw std::length_error("too many resources in one run");
     m_resourceNames.push_back(std::move(name));
     return ResourceId(m_resourceNames.size() - 1);
+}
+
+ResourceId Recorder::label(const std::string &name)
+{
+    std::lock_guard lock(m_mutex);
+    if (const auto it = m_labels.find(name); it != m_labels.end())
+        return it->second;
+    const ResourceId id = add_resource_locked(name);
+    m_labels.emplace(name, id);
+    return id;
 }
 
 std::size_t Recorder::drain(EventBuffer &out)

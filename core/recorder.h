@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +30,9 @@ public:
         , m_ring(&ring)
     {
     }
+    // A copy would be a second producer on the same ring.
+    Lane(const Lane &) = delete;
+    Lane &operator=(const Lane &) = delete;
 
     void state(State s, ResourceId r = kNoResource) noexcept { push(EventKind::State, s, r, 0); }
     // The same, for a moment already past (not before this lane's previous event), e.g.
@@ -101,6 +105,9 @@ public:
     // (see make_shared_ring). The recorder keeps the ring until it is destroyed.
     Lane &add_lane(std::string name, std::unique_ptr<EventRing> ring);
     ResourceId add_resource(std::string name);
+    // The resource with this name, added the first time it is asked for: for labels that
+    // recur ("sleep 200 ms", "killed by SIGKILL").
+    ResourceId label(const std::string &name);
 
     // Collector side: appends every pending event of every lane to `out`.
     std::size_t drain(EventBuffer &out);
@@ -115,11 +122,18 @@ public:
 
 private:
     Lane &add_entry(std::string name, std::unique_ptr<EventRing> ring, bool pooled);
+    ResourceId add_resource_locked(std::string name);
 
     const std::size_t m_capacity;
     const std::int64_t m_origin;
     mutable std::mutex m_mutex;
     struct Entry {
+        Entry(std::unique_ptr<EventRing> r, bool p, LaneId id)
+            : ring(std::move(r))
+            , pooled(p)
+            , lane(id, *ring)
+        {
+        }
         std::unique_ptr<EventRing> ring;
         bool pooled;
         Lane lane;
@@ -127,6 +141,7 @@ private:
     std::deque<Entry> m_lanes;
     std::vector<std::string> m_laneNames;
     std::vector<std::string> m_resourceNames; // index 0 is "no resource"
+    std::map<std::string, ResourceId, std::less<>> m_labels;
     WaitForGraph m_graph;
 };
 

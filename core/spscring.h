@@ -36,6 +36,10 @@ public:
                        sharing | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
         if (p == MAP_FAILED)
             throw std::bad_alloc();
+        // A private ring is of no use to a forked child; not copying it spares fork() the
+        // page tables and the parent the copy-on-write faults on its next pushes.
+        if (memory == RingMemory::Private)
+            madvise(p, m_bytes, MADV_DONTFORK);
         m_control = new (p) Control;
         m_slots = reinterpret_cast<T *>(static_cast<char *>(p) + sizeof(Control));
     }
@@ -68,12 +72,14 @@ public:
         Control &c = *m_control;
         const std::size_t tail = c.tail.load(std::memory_order_relaxed);
         const std::size_t head = c.head.load(std::memory_order_acquire);
-        const std::size_t n = head - tail;
+        // A shared ring's head is written by another process: never trust it past the
+        // capacity.
+        const std::size_t n = std::min(head - tail, m_mask + 1);
         const std::size_t begin = tail & m_mask;
         const std::size_t firstPart = std::min(n, m_mask + 1 - begin);
         out.insert(out.end(), m_slots + begin, m_slots + begin + firstPart);
         out.insert(out.end(), m_slots, m_slots + (n - firstPart));
-        c.tail.store(head, std::memory_order_release);
+        c.tail.store(tail + n, std::memory_order_release);
         return n;
     }
 

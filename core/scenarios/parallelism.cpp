@@ -31,9 +31,7 @@ constexpr std::int64_t kPreemptedNs = 50'000;
 
 std::int64_t thread_cpu_ns() noexcept
 {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    return clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 // Pure CPU work: a xorshift generator, each step depending on the last. Unsigned
@@ -88,10 +86,8 @@ int sample_cpu(CpuSet &seen) noexcept
 // the thread was runnable but another had the CPU, which the lane records as preempted.
 void work(Lane &lane, int index, const Plan &plan, const std::stop_token &stop, ThreadFigures &out)
 {
-    if (plan.pinTo && pthread_setaffinity_np(pthread_self(), sizeof *plan.pinTo, plan.pinTo)) {
-        out.pinFailed = true;
+    if (out.pinFailed)
         return;
-    }
     CpuSet cpus;
     int cpu = sample_cpu(cpus);
     std::int64_t wall = now_ns();
@@ -192,9 +188,18 @@ public:
                     ctx.recorder.add_resource("CPU " + std::to_string(c));
 
         std::vector<ThreadFigures> figures(static_cast<std::size_t>(threads));
-        run_workers(ctx, threads, "thread ", [&](Lane &lane, int index) {
-            work(lane, index, plan, ctx.stop, figures[std::size_t(index)]);
-        });
+        run_workers(
+            ctx, threads, "thread ",
+            [&](Lane &lane, int index) {
+                work(lane, index, plan, ctx.stop, figures[std::size_t(index)]);
+            },
+            // Pinned before the start gate: with one_core every thread waits at the gate
+            // already on its CPU, so they all start there together.
+            [&](int index) {
+                if (plan.pinTo &&
+                    pthread_setaffinity_np(pthread_self(), sizeof *plan.pinTo, plan.pinTo))
+                    figures[std::size_t(index)].pinFailed = true;
+            });
 
         CpuSet used;
         std::int64_t first = std::numeric_limits<std::int64_t>::max();

@@ -12,19 +12,25 @@
 
 namespace il {
 
-// Starts `count` real threads, each recording into its own lane named
-// "<prefix><index>", lets them all go at once, and joins them all. Lanes are created in index
-// order before any thread starts, so lane order matches thread order. Each lane begins Running and
-// ends Finished; `body(lane, index)` does the rest. Scenario threads run at a lower scheduling
-// priority than the collector and the GUI, so that the observer is not starved by what it observes
-// when threads outnumber cores.
+// Scenario threads run at a lower scheduling priority than the collector and the GUI, so
+// that the observer is not starved by what it observes when threads outnumber cores.
 inline void lower_priority()
 {
     setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 5);
 }
 
-template <typename Body>
-void run_workers(RunContext &ctx, int count, const std::string &prefix, Body body)
+struct NoSetup {
+    void operator()(int) const noexcept {}
+};
+
+// Starts `count` real threads, each recording into its own lane named "<prefix><index>",
+// lets them all go at once, and joins them all. Lanes are created in index order before any
+// thread starts, so lane order matches thread order. Each lane begins Running and ends
+// Finished; `body(lane, index)` does the rest. `setup(index)`, if given, runs on each new
+// thread before the start gate (e.g. to pin it to a CPU), so that what it changes holds
+// from the first moment the body runs.
+template <typename Body, typename Setup = NoSetup>
+void run_workers(RunContext &ctx, int count, const std::string &prefix, Body body, Setup setup = {})
 {
     std::vector<Lane *> lanes;
     lanes.reserve(std::size_t(count));
@@ -39,8 +45,9 @@ void run_workers(RunContext &ctx, int count, const std::string &prefix, Body bod
     try {
         for (; started < count; ++started) {
             Lane *lane = lanes[std::size_t(started)];
-            threads.emplace_back([&body, &startTogether, lane, i = started] {
+            threads.emplace_back([&body, &setup, &startTogether, lane, i = started] {
                 lower_priority();
+                setup(i);
                 startTogether.arrive_and_wait();
                 lane->state(State::Running);
                 body(*lane, i);
