@@ -1,4 +1,6 @@
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -37,6 +39,21 @@ class TstCli : public QObject {
         if (p.exitStatus() != QProcess::NormalExit)
             return {-3, p.readAllStandardOutput(), p.readAllStandardError()};
         return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+
+    // PIDs of live processes running the binary under test (a forked child runs it too).
+    static QStringList processesRunning()
+    {
+        const QString binary = QFileInfo(QStringLiteral(INTERLEAVE_BINARY)).canonicalFilePath();
+        QStringList pids;
+        for (const QString &pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+            bool isPid = false;
+            pid.toInt(&isPid);
+            if (isPid &&
+                QFileInfo(QStringLiteral("/proc/%1/exe").arg(pid)).symLinkTarget() == binary)
+                pids << pid;
+        }
+        return pids;
     }
 
     static QJsonObject readJson(const QString &path)
@@ -141,6 +158,88 @@ private slots:
         QImage image(png);
         QVERIFY(!image.isNull());
         QVERIFY(image.width() >= 1600 && image.height() >= 900);
+    }
+
+    // The execution models through the real binary: each run completes and its metrics
+    // keep the relations the scenario promises.
+    void headlessExecutionModels_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<QStringList>("params");
+        QTest::newRow("async event_loop")
+            << "async" << QStringList{"tasks=4", "max_delay_ms=30", "mode=event_loop"};
+        QTest::newRow("async thread_per_task")
+            << "async" << QStringList{"tasks=4", "max_delay_ms=30", "mode=thread_per_task"};
+        QTest::newRow("processes") << "processes" << QStringList{"processes=6", "max_sleep_ms=50"};
+        QTest::newRow("threads") << "threads"
+                                 << QStringList{"files=2", "url_delay_ms=100", "sign_delay_ms=10",
+                                                "sign_success_percent=100"};
+        QTest::newRow("pool") << "pool" << QStringList{"workers=3", "tasks=7", "max_task_ms=200"};
+        QTest::newRow("parallelism")
+            << "parallelism" << QStringList{"threads=2", "work_ms=30", "affinity=one_core"};
+    }
+
+    void headlessExecutionModels()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(QStringList, params);
+        QStringList args{"--headless", "--scenario", scenario, "--timeout", "60", "--stats", "-"};
+        for (const QString &p : params)
+            args << QStringLiteral("--param") << p;
+        const Result r = run(args);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject s = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(s[QStringLiteral("stopped_by")].toString(), QStringLiteral("finished"));
+        QCOMPARE(s[QStringLiteral("dropped_events")].toInt(), 0);
+        const QJsonObject m = s[QStringLiteral("metrics")].toObject();
+        const auto num = [&m](const char *key) { return m[QLatin1String(key)].toDouble(-1); };
+        if (scenario == QLatin1String("async")) {
+            QCOMPARE(m[QStringLiteral("completion_order")].toArray().size(), 4);
+            QVERIFY(num("switches") >= 4);
+            if (params.contains(QStringLiteral("mode=event_loop"))) {
+                QCOMPARE(num("os_threads"), 1.0);
+                QCOMPARE(num("max_running_tasks"), 1.0);
+            } else {
+                QCOMPARE(num("os_threads"), 5.0); // main and one thread per task
+            }
+        } else if (scenario == QLatin1String("processes")) {
+            QCOMPARE(num("processes_started"), 6.0);
+            QCOMPARE(num("processes_reaped"), 6.0);
+            QCOMPARE(num("distinct_pids"), 6.0);
+            QCOMPARE(num("child_counter"), 1.0);
+            QCOMPARE(num("parent_counter_after"), 0.0);
+            QCOMPARE(s[QStringLiteral("lanes")].toInt(), 6);
+        } else if (scenario == QLatin1String("threads")) {
+            QCOMPARE(m[QStringLiteral("signed")].toBool(), true);
+            QCOMPARE(m[QStringLiteral("joined")].toBool(), true);
+            QCOMPARE(num("files_downloaded"), 2.0);
+        } else if (scenario == QLatin1String("pool")) {
+            QCOMPARE(num("max_concurrency"), 3.0);
+            QCOMPARE(num("tasks_completed"), 7.0);
+            const QJsonObject wait = m[QStringLiteral("queue_wait_ms")].toObject();
+            QVERIFY(wait[QStringLiteral("mean")].toDouble() <=
+                    wait[QStringLiteral("max")].toDouble());
+        } else {
+            QCOMPARE(num("cpus_used"), 1.0);
+            QVERIFY(num("cpu_ms") >= 60.0);
+            QVERIFY(num("parallel_speedup") <= 1.05);
+        }
+        QVERIFY2(processesRunning().isEmpty(), "a process of the binary outlived the run");
+    }
+
+    // Stopped by --timeout while its children sleep: the binary kills and reaps them all.
+    void processesTimeoutLeavesNoChild()
+    {
+        const Result r =
+            run({"--headless", "--scenario", "processes", "--param", "processes=5", "--param",
+                 "max_sleep_ms=10000", "--seed", "3", "--timeout", "1", "--stats", "-"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject s = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(s[QStringLiteral("stopped_by")].toString(), QStringLiteral("timeout"));
+        const QJsonObject m = s[QStringLiteral("metrics")].toObject();
+        QCOMPARE(m[QStringLiteral("processes_reaped")].toInt(),
+                 m[QStringLiteral("processes_started")].toInt());
+        QVERIFY2(processesRunning().isEmpty(), "a forked child outlived the run");
     }
 
     void naivePhilosophersDeadlockAndSayWhere()
