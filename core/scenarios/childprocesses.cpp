@@ -1,104 +1,105 @@
 #include "childprocesses.h"
 
 #include <cerrno>
+#include <climits>
 #include <csignal>
 #include <cstring>
-#include <ctime>
-#include <fcntl.h>
-#include <memory>
-#include <new>
+#include <linux/futex.h>
 #include <stdexcept>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <system_error>
 #include <unistd.h>
 
 namespace il::proc {
 
-SharedSlots::SharedSlots(std::size_t count)
-    : m_count(count)
-    , m_bytes((count > 0 ? count : 1) * sizeof(ChildSlot))
+void *map_shared(std::size_t bytes)
 {
-    void *p = mmap(nullptr, m_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         throw std::bad_alloc();
-    m_slots = static_cast<ChildSlot *>(p);
-    std::uninitialized_default_construct_n(m_slots, m_count);
+    return p;
 }
 
-SharedSlots::~SharedSlots()
+void unmap_shared(void *p, std::size_t bytes) noexcept
 {
-    std::destroy_n(m_slots, m_count);
-    munmap(m_slots, m_bytes);
+    munmap(p, bytes);
 }
+
+// The futex word is the atomic's own 32 bits.
+static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
+                  std::atomic<std::uint32_t>::is_always_lock_free,
+              "a futex word must be a plain lock-free 32-bit atomic");
 
 StartGate::StartGate()
+    : m_word(new (map_shared(sizeof(std::uint32_t))) std::atomic<std::uint32_t>(0))
 {
-    int fds[2];
-    // Close-on-exec: a program some other thread starts must not hold the gate shut.
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        throw std::system_error(errno, std::generic_category(), "pipe for the start gate");
-    m_read = fds[0];
-    m_write = fds[1];
 }
 
 StartGate::~StartGate()
 {
-    close(m_read);
-    open();
+    unmap_shared(m_word, sizeof(std::uint32_t));
 }
 
+// Not FUTEX_PRIVATE_FLAG: the word is shared between processes.
 void StartGate::open() noexcept
 {
-    if (m_write >= 0)
-        close(m_write);
-    m_write = -1;
+    m_word->store(1, std::memory_order_release);
+    syscall(SYS_futex, m_word, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+}
+
+bool StartGate::wait() const noexcept
+{
+    while (m_word->load(std::memory_order_acquire) == 0) {
+        // Sleeps only while the word is still 0 (EAGAIN if it changed meanwhile).
+        if (syscall(SYS_futex, m_word, FUTEX_WAIT, 0, nullptr, nullptr, 0) != 0 &&
+            errno != EAGAIN && errno != EINTR)
+            return false;
+    }
+    return true;
 }
 
 namespace {
 
-// A child's whole life. It is a copy of a multithreaded process in which only this thread
-// exists, and any lock (malloc's, stdio's, Qt's) may have been held by a thread that is
-// gone: so async-signal-safe calls only, no allocation, no lock, and _exit, never exit().
-// Recording is safe: a Lane over the inherited shared ring only reads the clock and does
-// plain stores and lock-free atomics.
-[[noreturn]] void child_main(const ChildPlan &p) noexcept
+// Closes every descriptor from 3 up. A child inherits all of its parent's, close-on-exec
+// or not (it does not exec): a display connection, the write end of a pipe someone reads
+// to its end, another run's sockets. Held for as long as the child lives, they would keep
+// those from closing. 0, 1 and 2 stay, so a sanitizer in the child can still report.
+void close_inherited_descriptors() noexcept
 {
-    setpgid(0, p.group); // the parent does it too: whichever comes first
+    if (close_range(3, ~0U, 0) == 0)
+        return;
+    // A kernel older than 5.9: one by one, up to the limit on descriptor numbers.
+    rlimit limit{};
+    const rlim_t last = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+                            ? limit.rlim_cur
+                            : rlim_t(1) << 20;
+    for (rlim_t fd = 3; fd < last && fd <= rlim_t(INT_MAX); ++fd)
+        close(int(fd));
+}
+
+// The start of every child's life, before its body. Async-signal-safe calls only.
+[[noreturn]] void child_main(pid_t group, pid_t parent, ChildGroup::Body body, void *arg) noexcept
+{
+    setpgid(0, group); // the parent does it too: whichever comes first
+    close_inherited_descriptors();
     // Die with the parent. The kernel sends this signal when the *thread* that forked us
     // ends, not the process; see ChildGroup. If the parent is already gone, the signal
     // will never come: leave.
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != p.parent)
-        _exit(2);
-    close(p.gateWrite);
-    for (char byte = 0;;) { // end of file: every child exists and has its lane
-        const ssize_t n = read(p.gateRead, &byte, 1);
-        if (n == 0)
-            break;
-        if (n < 0 && errno != EINTR)
-            _exit(3);
-    }
-    Lane lane(p.slot->lane.load(std::memory_order_acquire), *p.ring);
-    const std::int64_t start = now_ns();
-    lane.state_at(start, State::Running);
-    p.slot->startNs.store(start, std::memory_order_relaxed);
-    *p.counter = *p.counter + 1; // this process's own copy of the parent's counter
-    p.slot->counterSeen.store(*p.counter, std::memory_order_relaxed);
-
-    lane.state(State::Sleeping, p.sleepLabel);
-    timespec left{time_t(p.sleepMs / 1000), long(p.sleepMs % 1000) * 1'000'000};
-    while (nanosleep(&left, &left) != 0 && errno == EINTR) {
-    }
-    lane.state(State::Running);
-    lane.mark(kMarkStep);
-    const std::int64_t end = now_ns();
-    lane.state_at(end, State::Finished);
-    p.slot->endNs.store(end, std::memory_order_release);
-    _exit(0);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(kExitOrphaned);
+    _exit(body(arg));
 }
 
 } // namespace
+
+ChildGroup::ChildGroup(std::size_t capacity)
+{
+    m_children.reserve(capacity);
+}
 
 ChildGroup::~ChildGroup()
 {
@@ -106,12 +107,14 @@ ChildGroup::~ChildGroup()
     reap(true);
 }
 
-void ChildGroup::fork_one(ChildPlan plan)
+void ChildGroup::fork_one(Body body, void *arg)
 {
-    plan.group = m_group;
+    if (m_children.size() >= m_children.capacity())
+        throw std::length_error("more children than the group has room for");
+    const pid_t parent = getpid();
     const pid_t pid = fork();
     if (pid == 0)
-        child_main(plan);
+        child_main(m_group, parent, body, arg);
     if (pid < 0) {
         const int err = errno;
         kill_all();
@@ -119,10 +122,11 @@ void ChildGroup::fork_one(ChildPlan plan)
         throw std::runtime_error("could not start process " + std::to_string(size() + 1) +
                                  ": fork() failed: " + std::generic_category().message(err));
     }
+    // From here on nothing throws: the child is recorded whatever happens next.
     if (m_group == 0)
         m_group = pid;
     setpgid(pid, m_group); // closes the race with the child's own setpgid
-    m_children.push_back(Child{pid, false, false, 0});
+    m_children.push_back(Child{pid, false, false, 0}); // within capacity: no allocation
 }
 
 std::size_t ChildGroup::reap(bool block)

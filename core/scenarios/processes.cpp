@@ -3,8 +3,10 @@
 #include "childprocesses.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
-#include <map>
+#include <ctime>
 #include <memory>
 #include <random>
 #include <set>
@@ -20,6 +22,55 @@ using namespace il::proc;
 
 constexpr std::size_t kChildRingCapacity = 256; // a child records six events
 
+// What one child tells its parent, in memory shared across fork().
+struct ChildSlot {
+    std::atomic<LaneId> lane{0};              // set by the parent before the gate opens
+    std::atomic<pid_t> pid{0};                // getpid() as the child sees it
+    std::atomic<std::int64_t> endNs{0};       // its clock when it finished; 0 until then
+    std::atomic<std::int64_t> counterSeen{0}; // its counter after incrementing it
+};
+static_assert(std::atomic<std::int64_t>::is_always_lock_free &&
+                  std::atomic<LaneId>::is_always_lock_free &&
+                  std::atomic<pid_t>::is_always_lock_free,
+              "slots shared with a child process need address-free atomics");
+
+// Everything a child uses, prepared by the parent before it forks.
+struct ChildPlan {
+    EventRing *ring = nullptr;
+    ChildSlot *slot = nullptr;
+    const StartGate *gate = nullptr;
+    volatile std::int64_t *counter = nullptr; // the parent's variable: the child gets a copy
+    std::int64_t sleepMs = 0;
+    ResourceId sleepLabel = kNoResource;
+};
+
+constexpr int kExitGateBroken = 3;
+
+// A child's life after ChildGroup set it up: async-signal-safe calls only (see
+// ChildGroup::Body). Recording is safe: a Lane over the inherited shared ring only reads
+// the clock and does plain stores and lock-free atomics.
+int child_main(const ChildPlan &p) noexcept
+{
+    p.slot->pid.store(getpid(), std::memory_order_relaxed);
+    if (!p.gate->wait()) // open: every child exists and has its lane
+        return kExitGateBroken;
+    Lane lane(p.slot->lane.load(std::memory_order_acquire), *p.ring);
+    lane.state(State::Running);
+    *p.counter = *p.counter + 1; // this process's own copy of the parent's counter
+    p.slot->counterSeen.store(*p.counter, std::memory_order_relaxed);
+
+    lane.state(State::Sleeping, p.sleepLabel);
+    timespec left{time_t(p.sleepMs / 1000), long(p.sleepMs % 1000) * 1'000'000};
+    while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+    }
+    lane.state(State::Running);
+    lane.mark(kMarkStep);
+    const std::int64_t end = now_ns();
+    lane.state_at(end, State::Finished);
+    p.slot->endNs.store(end, std::memory_order_release);
+    return 0;
+}
+
 class ProcessesScenario final : public Scenario {
 public:
     const ScenarioInfo &info() const override
@@ -28,11 +79,13 @@ public:
             "processes",
             "Processes: fork and wait",
             "fork() copies the running program into a new process with its own memory. Here "
-            "the parent forks several children, one lane each, named by its process ID. They "
-            "wait at a starting gate until all exist, then each sleeps a random time and "
-            "exits, and the parent waits for each by its PID. The bars start together but "
-            "end in the order of their sleeps, not of their creation: count the pairs that "
-            "swapped. Every child also adds one to a counter it inherited: each sees 1 and "
+            "the parent forks several children, one lane each in the order they were "
+            "created, named by the process ID that fork() returned and that the child itself "
+            "reports with getpid(). They wait at a starting gate until all exist, then each "
+            "sleeps a random time and exits, and the parent waits for each by its PID. The "
+            "bars start together but end in the order of their sleeps, not of their "
+            "creation: count the pairs that swapped. Every child also adds one to a counter "
+            "it inherited: each sees 1 and "
             "the parent's copy stays 0, because after fork nothing is shared unless it was "
             "mapped as shared memory, like the memory the children record this timeline in.",
             {ParamSpec::integer("processes", "Processes", 1, 32, 10, "processes"),
@@ -51,18 +104,9 @@ public:
         std::mt19937_64 rng(ctx.seed);
         std::uniform_int_distribution<std::int64_t> drawSleep(0, ctx.param("max_sleep_ms"));
 
-        // Segment labels ("sleep 734 ms", "killed by SIGKILL"): one resource per text.
-        std::map<std::string, ResourceId> labels;
-        const auto label = [&](const std::string &text) {
-            auto it = labels.find(text);
-            if (it == labels.end())
-                it = labels.emplace(text, ctx.recorder.add_resource(text)).first;
-            return it->second;
-        };
-
         // Everything a child touches exists before the first fork.
         volatile std::int64_t counter = 0;
-        SharedSlots slots(count);
+        SharedArray<ChildSlot> slots(count);
         StartGate gate;
         std::vector<std::unique_ptr<EventRing>> rings;
         std::vector<ChildPlan> plans(count);
@@ -71,26 +115,24 @@ public:
             rings.push_back(make_shared_ring(kChildRingCapacity));
             p.ring = rings.back().get();
             p.slot = &slots[i];
+            p.gate = &gate;
             p.counter = &counter;
             p.sleepMs = drawSleep(rng);
-            p.sleepLabel = label("sleep " + std::to_string(p.sleepMs) + " ms");
-            p.parent = getpid();
-            p.gateRead = gate.read_end();
-            p.gateWrite = gate.write_end();
+            p.sleepLabel = ctx.recorder.label("sleep " + std::to_string(p.sleepMs) + " ms");
         }
 
-        ChildGroup children; // after the rings and slots: gone before them
+        ChildGroup children(count); // after the rings, slots and gate: gone before them
         for (std::size_t i = 0; i < count && !ctx.stop.stop_requested(); ++i)
-            children.fork_one(plans[i]);
+            children.fork_one([&p = plans[i]]() noexcept { return child_main(p); });
         // One lane per child, in fork order, over the ring it already holds.
         std::vector<Lane *> lanes;
         for (std::size_t i = 0; i < children.size(); ++i) {
             lanes.push_back(&ctx.recorder.add_lane("pid " + std::to_string(children[i].pid),
                                                    std::move(rings[i])));
-            slots[i].lane.store(lanes.back()->id(), std::memory_order_release);
+            slots[i].lane.store(lanes.back()->id(), std::memory_order_relaxed);
         }
         if (!ctx.stop.stop_requested())
-            gate.open(); // every child reads end of file: they all start now
+            gate.open(); // publishes the lanes: they all start now
 
         while (children.reap(false) > 0)
             if (!sleep_for(ctx.stop, std::chrono::milliseconds(1))) {
@@ -103,39 +145,32 @@ public:
         for (std::size_t i = 0; i < children.size(); ++i) {
             const auto &c = children[i];
             if (c.reaped && !finished_normally(c.status))
-                lanes[i]->state(State::Finished, label(describe_ending(c.status)));
+                lanes[i]->state(State::Finished, ctx.recorder.label(describe_ending(c.status)));
         }
         return metrics(children, slots, counter);
     }
 
 private:
-    // Started in one order and ended in the other.
-    static bool inverted(std::pair<std::int64_t, std::int64_t> a,
-                         std::pair<std::int64_t, std::int64_t> b)
-    {
-        return (a.first < b.first && a.second > b.second) ||
-               (a.first > b.first && a.second < b.second);
-    }
-
-    static Json metrics(const ChildGroup &children, const SharedSlots &slots,
+    static Json metrics(const ChildGroup &children, const SharedArray<ChildSlot> &slots,
                         const volatile std::int64_t &counter)
     {
         std::int64_t reaped = 0;
-        std::int64_t childCounter = 0; // the largest any child saw: 1 if each has its own
-        std::set<pid_t> pids;
-        std::vector<std::pair<std::int64_t, std::int64_t>> spans; // of the children that finished
+        std::int64_t childCounter = 0;  // the largest any child saw: 1 if each has its own
+        std::set<pid_t> pids;           // as the children reported them
+        std::vector<std::int64_t> ends; // in fork order, of the children that finished
         for (std::size_t i = 0; i < children.size(); ++i) {
             reaped += children[i].reaped ? 1 : 0;
-            pids.insert(children[i].pid);
+            if (const pid_t pid = slots[i].pid.load(); pid != 0)
+                pids.insert(pid);
             childCounter = std::max(childCounter, slots[i].counterSeen.load());
-            const std::int64_t end = slots[i].endNs.load(std::memory_order_acquire);
-            if (end != 0)
-                spans.emplace_back(slots[i].startNs.load(), end);
+            if (const std::int64_t end = slots[i].endNs.load(std::memory_order_acquire); end != 0)
+                ends.push_back(end);
         }
+        // Pairs that ended in another order than they were created (forked) in.
         std::int64_t inversions = 0;
-        for (std::size_t a = 0; a < spans.size(); ++a)
-            for (std::size_t b = a + 1; b < spans.size(); ++b)
-                inversions += inverted(spans[a], spans[b]) ? 1 : 0;
+        for (std::size_t a = 0; a < ends.size(); ++a)
+            for (std::size_t b = a + 1; b < ends.size(); ++b)
+                inversions += ends[a] > ends[b] ? 1 : 0;
         return Json{{"processes_started", std::int64_t(children.size())},
                     {"processes_reaped", reaped},
                     {"distinct_pids", std::int64_t(pids.size())},
