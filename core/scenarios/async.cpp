@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <stop_token>
 #include <string>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -69,6 +70,11 @@ struct Job : aio::Strand {
 class Driver {
 public:
     explicit Driver(RunContext &ctx);
+    // However run() ended (an error too), asks every task still running to stop and waits
+    // for its thread, before anything that thread uses goes.
+    ~Driver();
+    Driver(const Driver &) = delete;
+    Driver &operator=(const Driver &) = delete;
     Json run();
 
 private:
@@ -85,8 +91,8 @@ private:
             // A thread of its own: the await blocks that thread, and the task goes on
             // without ever suspending.
             d.give_up(self, State::Sleeping, kNoResource);
-            d.end_slice();
-            self.stopped = !sleep_for(d.m_ctx.stop, std::chrono::nanoseconds(ns));
+            d.end_slice(self);
+            self.stopped = !sleep_for(d.m_stop.get_token(), std::chrono::nanoseconds(ns));
             d.begin_slice(self, -1);
             return true;
         }
@@ -111,7 +117,7 @@ private:
                 return task.handle.done();
             if (task.future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
                 d.give_up(self, State::Blocked, task.result);
-                d.end_slice();
+                d.end_slice(self);
                 task.future.wait(); // the task itself honours Stop
                 d.begin_slice(self, -1);
             }
@@ -135,15 +141,25 @@ private:
     void spawn(Job &job);
     void run_here(Job &job);
     void begin_slice(Job &job, std::int64_t readySinceNs);
-    void end_slice() { m_running.fetch_sub(1, std::memory_order_relaxed); }
+    void end_slice(const Job &job);
     void give_up(Job &job, State waiting, ResourceId on);
     void finish(Job &job);
     ResourceId thread_label(Job &job);
 
+    // Requests stop on the driver's own source when the run's is requested.
+    struct Forward {
+        std::stop_source to;
+        void operator()() const noexcept { to.request_stop(); }
+    };
+
     RunContext &m_ctx;
     const bool m_threaded;
+    // What every wait of main and the tasks honours: the run's Stop (linked below), and
+    // also an error anywhere, so that one failure ends the whole run promptly.
+    std::stop_source m_stop;
+    std::stop_callback<Forward> m_forwardStop;
     aio::EventLoop m_loop;
-    std::atomic<int> m_running{0};
+    std::atomic<int> m_running{0}; // tasks (not main) inside a slice right now
     std::atomic<int> m_maxRunning{0};
     std::atomic<std::int64_t> m_switches{0};
     std::mutex m_mutex; // guards the two below
@@ -156,6 +172,7 @@ private:
 Driver::Driver(RunContext &ctx)
     : m_ctx(ctx)
     , m_threaded(ctx.param("mode") == 1)
+    , m_forwardStop(ctx.stop, Forward{m_stop})
     , m_tasks(std::size_t(ctx.param("tasks")))
 {
     const std::int64_t maxDelayMs = ctx.param("max_delay_ms");
@@ -182,6 +199,18 @@ Driver::Driver(RunContext &ctx)
     }
     m_main.frame = main_body(m_main);
     m_main.frame.bind(m_main);
+}
+
+Driver::~Driver()
+{
+    // After a normal end every future has been collected and this does nothing. After an
+    // error (std::async could not start a thread, or a task threw and main's get() passed
+    // it on), tasks may still be sleeping: without the stop, each future's destructor
+    // would wait out their sleeps before the error is reported.
+    m_stop.request_stop();
+    for (Job &task : m_tasks)
+        if (task.future.valid())
+            task.future.wait();
 }
 
 // Starts the tasks, goes on with its own work, awaits the data, then the rest.
@@ -228,7 +257,14 @@ void Driver::spawn(Job &job)
     }
     job.future = std::async(std::launch::async, [this, &job] {
         lower_priority();
-        run_here(job);
+        try {
+            run_here(job);
+        } catch (...) {
+            // The future carries the error to main. Stop the other tasks too, so that main,
+            // which may be awaiting one of them, gets to the error now, not once they are done.
+            m_stop.request_stop();
+            throw;
+        }
         return job.value;
     });
 }
@@ -240,7 +276,7 @@ void Driver::run_here(Job &job)
     begin_slice(job, -1);
     job.handle.resume();
     finish(job);
-    end_slice();
+    end_slice(job);
 }
 
 // The task runs from now until it awaits or ends. `readySinceNs` (event loop only, else
@@ -250,7 +286,15 @@ void Driver::begin_slice(Job &job, std::int64_t readySinceNs)
     if (readySinceNs >= 0 && now_ns() - readySinceNs > kLateNs)
         job.lane->state_at(readySinceNs, State::Preempted);
     job.lane->state(State::Running, thread_label(job));
-    raise_max(m_maxRunning, m_running.fetch_add(1, std::memory_order_relaxed) + 1);
+    // max_running_tasks counts tasks only: main's own work is not a task.
+    if (job.index >= 0)
+        raise_max(m_maxRunning, m_running.fetch_add(1, std::memory_order_relaxed) + 1);
+}
+
+void Driver::end_slice(const Job &job)
+{
+    if (job.index >= 0)
+        m_running.fetch_sub(1, std::memory_order_relaxed);
 }
 
 // An await that gives the thread up: the loop switches to another task here, or the
@@ -279,9 +323,10 @@ ResourceId Driver::thread_label(Job &job)
     if (job.thread != kNoResource && job.tid == tid)
         return job.thread;
     std::lock_guard lock(m_mutex);
-    auto [it, added] = m_labels.try_emplace(tid, kNoResource);
-    if (added)
-        it->second = m_ctx.recorder.add_resource("thread " + std::to_string(tid));
+    auto it = m_labels.find(tid);
+    if (it == m_labels.end()) // adding may throw: then nothing is half-registered
+        it = m_labels.emplace(tid, m_ctx.recorder.add_resource("thread " + std::to_string(tid)))
+                 .first;
     job.tid = tid;
     job.thread = it->second;
     return job.thread;
@@ -295,14 +340,15 @@ Json Driver::run()
         run_here(m_main); // returns once every task's future has delivered
     } else {
         m_loop.post(m_main, now_ns());
-        const bool ended = m_loop.run(m_main, m_ctx.stop, [this](aio::Strand &s, std::int64_t t) {
-            Job &job = static_cast<Job &>(s);
-            begin_slice(job, t);
-            job.handle.resume();
-            if (job.handle.done())
-                finish(job);
-            end_slice();
-        });
+        const bool ended =
+            m_loop.run(m_main, m_stop.get_token(), [this](aio::Strand &s, std::int64_t t) {
+                Job &job = static_cast<Job &>(s);
+                begin_slice(job, t);
+                job.handle.resume();
+                if (job.handle.done())
+                    finish(job);
+                end_slice(job);
+            });
         if (!ended) {
             // Stopped: the tasks still suspended end here; their frames go with the Driver.
             m_main.stopped = true;
