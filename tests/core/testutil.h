@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -142,9 +143,110 @@ inline std::string describe(const std::vector<il::State> &states)
     return s;
 }
 
+// The states of every lane, in lane order.
+inline std::vector<std::vector<il::State>> states_of(const il::Timeline &timeline)
+{
+    std::vector<std::vector<il::State>> out;
+    for (const auto &lane : timeline.lanes())
+        out.push_back(states_of(lane));
+    return out;
+}
+
+inline const il::TimelineLane *lane_named(const il::Timeline &timeline, const std::string &name)
+{
+    for (const auto &lane : timeline.lanes())
+        if (lane.name == name)
+            return &lane;
+    return nullptr;
+}
+
+inline il::ResourceId resource_named(const il::Timeline &timeline, const std::string &name)
+{
+    const auto &all = timeline.resources();
+    const auto it = std::find(all.begin(), all.end(), name);
+    return it == all.end() ? il::kNoResource : il::ResourceId(it - all.begin());
+}
+
+// Whether some lane of `timeline` satisfies `pred`.
+template <typename Pred> bool any_lane(const il::Timeline &timeline, Pred pred)
+{
+    return std::any_of(timeline.lanes().begin(), timeline.lanes().end(), pred);
+}
+
+// Whether `lane` is still open, and in `state` now.
+inline bool now_in(const il::TimelineLane &lane, il::State state)
+{
+    return lane.open && lane.segments.back().state == state;
+}
+
+// Finding segments of a lane: `pred` is one of the in_state() predicates below, or any
+// other test of an il::Segment.
+template <typename Pred> const il::Segment *first_segment(const il::TimelineLane &lane, Pred pred)
+{
+    const auto it = std::find_if(lane.segments.begin(), lane.segments.end(), pred);
+    return it == lane.segments.end() ? nullptr : &*it;
+}
+
+template <typename Pred> const il::Segment *last_segment(const il::TimelineLane &lane, Pred pred)
+{
+    const auto it = std::find_if(lane.segments.rbegin(), lane.segments.rend(), pred);
+    return it == lane.segments.rend() ? nullptr : &*it;
+}
+
+template <typename Pred>
+std::vector<il::Segment> segments_where(const il::TimelineLane &lane, Pred pred)
+{
+    std::vector<il::Segment> out;
+    std::copy_if(lane.segments.begin(), lane.segments.end(), std::back_inserter(out), pred);
+    return out;
+}
+
+// A segment in `state`.
+inline auto in_state(il::State state)
+{
+    return [state](const il::Segment &s) { return s.state == state; };
+}
+
+// A segment in `state` on `resource`.
+inline auto in_state(il::State state, il::ResourceId resource)
+{
+    return [state, resource](const il::Segment &s) {
+        return s.state == state && s.resource == resource;
+    };
+}
+
+// A segment in `state` whose label (resource) on `timeline` is `label`.
+inline auto in_state(const il::Timeline &timeline, il::State state, std::string label)
+{
+    return [&timeline, state, label = std::move(label)](const il::Segment &s) {
+        return s.state == state && timeline.resource_name(s.resource) == label;
+    };
+}
+
+// How many marks of `lane` carry `value`.
+inline int count_marks(const il::TimelineLane &lane, std::int64_t value)
+{
+    return int(std::count_if(lane.marks.begin(), lane.marks.end(),
+                             [value](const il::Mark &m) { return m.value == value; }));
+}
+
+// The most at one moment, from edges (time, +1 for a start or -1 for an end). An end and a
+// start at the same time do not overlap: ends are counted first.
+inline int peak(std::vector<std::pair<std::int64_t, int>> edges)
+{
+    std::sort(edges.begin(), edges.end()); // at equal times -1 sorts before +1
+    int now = 0;
+    int most = 0;
+    for (const auto &edge : edges) {
+        now += edge.second;
+        most = std::max(most, now);
+    }
+    return most;
+}
+
 // The largest number of lanes that were in `state` on `resource` at the same moment,
-// read from the closed timeline. A segment ending at t and one starting at t do not
-// overlap: ends are counted before starts at equal times.
+// read from the closed timeline (a segment ending at t and one starting at t do not
+// overlap).
 inline int max_overlap(const il::Timeline &timeline, il::State state, il::ResourceId resource)
 {
     std::vector<std::pair<std::int64_t, int>> edges;
@@ -156,14 +258,7 @@ inline int max_overlap(const il::Timeline &timeline, il::State state, il::Resour
             edges.emplace_back(seg.startNs, +1);
             edges.emplace_back(timeline.segment_end(lane, i), -1);
         }
-    std::sort(edges.begin(), edges.end()); // at equal times -1 sorts before +1
-    int now = 0;
-    int most = 0;
-    for (const auto &edge : edges) {
-        now += edge.second;
-        most = std::max(most, now);
-    }
-    return most;
+    return peak(std::move(edges));
 }
 
 // As the GUI does it: take batches about 60 times a second into our own timeline copy

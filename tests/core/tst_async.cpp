@@ -49,13 +49,6 @@ std::set<std::string> running_labels(const il::Timeline &timeline, const il::Tim
     return labels;
 }
 
-// The awaits of one lane that gave its thread up.
-std::int64_t await_marks(const il::TimelineLane &lane)
-{
-    return std::count_if(lane.marks.begin(), lane.marks.end(),
-                         [](const auto &mark) { return mark.value == il::kMarkAwait; });
-}
-
 std::vector<std::int64_t> completion_order(const il::Json &metrics)
 {
     std::vector<std::int64_t> order;
@@ -76,21 +69,13 @@ bool ran_at_once(const il::Timeline &timeline, const il::TimelineLane &a, const 
     return false;
 }
 
-bool has_state(const il::TimelineLane &lane, State state, il::ResourceId resource)
-{
-    return std::any_of(lane.segments.begin(), lane.segments.end(), [&](const il::Segment &s) {
-        return s.state == state && s.resource == resource;
-    });
-}
-
 // What holds in both modes after a run that ended by itself: one lane for main and one per
 // task, all ended; every task completed once; every running slice names its thread; each
 // lane gave its thread up as often as its body awaits; and each switch the scenario
 // counted is an await mark on the timeline.
 void check_complete_run(const Outcome &o, int tasks, std::int64_t mode)
 {
-    const il::Scenario &scenario = *il::find_scenario("async");
-    check_metrics_declared(scenario, o.result.metrics);
+    check_metrics_declared(o);
     QCOMPARE(o.timeline.dropped(), std::uint64_t(0));
     const auto names = lane_names(tasks);
     QCOMPARE(o.timeline.lanes().size(), names.size());
@@ -113,20 +98,19 @@ void check_complete_run(const Outcome &o, int tasks, std::int64_t mode)
     QCOMPARE(order, all);
 
     // get_data awaits its reply once, every background task awaits four times, and each
-    // such await gives the thread up. main awaits each task once, which gives the thread up
-    // only if the task has not returned yet; on the event loop that is always so for
-    // get_data, which the loop has not even started when main first awaits it.
+    // such await gives the thread up (an await mark). main awaits each task once, which
+    // gives the thread up only if the task has not returned yet; on the event loop that is
+    // always so for get_data, which the loop has not even started when main first awaits it.
     std::int64_t total = 0;
     for (std::size_t i = 0; i < names.size(); ++i) {
         const il::TimelineLane &lane = o.timeline.lanes()[i];
-        const std::int64_t marks = await_marks(lane);
+        const int marks = count_marks(lane, il::kMarkAwait);
         total += marks;
-        if (i == 0) {
+        if (i == 0)
             QVERIFY2(marks >= (mode == kEventLoop ? 1 : 0) && marks <= tasks,
                      std::to_string(marks).c_str());
-        } else {
-            QCOMPARE(marks, std::int64_t(i == 1 ? 1 : 4));
-        }
+        else
+            QCOMPARE(marks, i == 1 ? 1 : 4);
     }
     QCOMPARE(metric(o, "switches"), total);
 }
@@ -144,20 +128,9 @@ private slots:
         QVERIFY(scenario);
         const il::ScenarioInfo &info = scenario->info();
         QCOMPARE(info.params.size(), std::size_t(3));
-        QCOMPARE(info.params[0].key, std::string("tasks"));
-        QCOMPARE(info.params[0].min, std::int64_t(1));
-        QCOMPARE(info.params[0].max, std::int64_t(32));
-        QCOMPARE(info.params[0].def, std::int64_t(2));
-        QCOMPARE(info.params[1].key, std::string("max_delay_ms"));
-        QCOMPARE(info.params[1].min, std::int64_t(1));
-        QCOMPARE(info.params[1].max, std::int64_t(5000));
-        QCOMPARE(info.params[1].def, std::int64_t(1500));
-        QCOMPARE(info.params[1].unit, std::string("ms"));
-        QCOMPARE(info.params[2].key, std::string("mode"));
-        QCOMPARE(info.params[2].kind, il::ParamKind::Choice);
-        QCOMPARE(info.params[2].choices,
-                 (std::vector<std::string>{"event_loop", "thread_per_task"}));
-        QCOMPARE(info.params[2].def, std::int64_t(0));
+        check_param(info.params[0], "tasks", il::ParamKind::Int, 1, 32, 2, "");
+        check_param(info.params[1], "max_delay_ms", il::ParamKind::Int, 1, 5000, 1500, "ms");
+        check_choice(info.params[2], "mode", {"event_loop", "thread_per_task"}, 0);
         QCOMPARE(info.metrics, (std::vector<std::string>{"os_threads", "max_running_tasks",
                                                          "switches", "completion_order"}));
     }
@@ -201,7 +174,8 @@ private slots:
 
         // main awaits get_data before the loop has even started it, so main blocks on it.
         const il::TimelineLane &mainLane = o.timeline.lanes().front();
-        QVERIFY2(has_state(mainLane, State::Blocked, resource_named(o.timeline, "get_data result")),
+        const il::ResourceId reply = resource_named(o.timeline, "get_data result");
+        QVERIFY2(first_segment(mainLane, in_state(State::Blocked, reply)),
                  describe(states_of(mainLane)).c_str());
         // Every task is ready from the moment main starts it, but runs only once main
         // awaits, after a millisecond of its own work: it waited for the loop.
@@ -296,43 +270,21 @@ private slots:
 
     // Stop while main awaits get_data's (up to 5 s) reply and the background tasks await
     // theirs (up to 1.25 s, four times each): the run ends promptly (the bound only catches
-    // a hang), says it was stopped, keeps its record, and reports every metric.
+    // a hang), says it was stopped, keeps its record, and reports every metric (stop_when).
     void stopEndsRunPromptly()
     {
         QFETCH(int, mode);
         const int tasks = 8;
-        const il::Scenario *scenario = il::find_scenario("async");
-        QVERIFY(scenario);
-        il::ParamValues params;
-        make_params(*scenario, {{"tasks", tasks}, {"max_delay_ms", 5000}, {"mode", mode}}, params);
+        const auto mainAwaitsSleepingGetData = [](const il::Timeline &t) {
+            return t.lanes().size() >= 2 && now_in(t.lanes()[0], State::Blocked) &&
+                   now_in(t.lanes()[1], State::Sleeping);
+        };
+        Stopped s;
+        stop_when("async", {{"tasks", tasks}, {"max_delay_ms", 5000}, {"mode", mode}}, 7,
+                  mainAwaitsSleepingGetData, "main never awaited get_data while it slept", s);
         if (QTest::currentTestFailed())
             return;
-
-        il::Run run(*scenario, params, 7);
-        il::Timeline timeline;
-        const bool midRun = follow_until(run, timeline, [](const il::Timeline &t) {
-            if (t.lanes().size() < 2)
-                return false;
-            const auto &mainLane = t.lanes()[0];
-            const auto &getData = t.lanes()[1];
-            return mainLane.open && mainLane.segments.back().state == State::Blocked &&
-                   getData.open && getData.segments.back().state == State::Sleeping;
-        });
-        QVERIFY2(midRun, "main never awaited get_data while it slept");
-        QVERIFY(!run.finished());
-        std::vector<std::vector<State>> before;
-        for (const auto &lane : timeline.lanes())
-            before.push_back(states_of(lane));
-
-        run.request_stop(il::StopReason::User);
-        QVERIFY2(run.wait_finished(kHangBound), "Stop did not end the run");
-        timeline.apply(run.take());
-        const il::RunResult result = run.result();
-        timeline.close(result.durationNs);
-
-        QCOMPARE(result.stoppedBy, il::StopReason::User);
-        QVERIFY2(result.error.empty(), result.error.c_str());
-        check_metrics_declared(*scenario, result.metrics); // partial, but all there
+        const il::RunResult &result = s.result;
         // get_data was cut short in its await: it did not complete.
         const auto order = completion_order(result.metrics);
         QVERIFY(std::find(order.begin(), order.end(), 0) == order.end());
@@ -345,18 +297,10 @@ private slots:
             QVERIFY2(most >= 1 && most <= tasks, std::to_string(most).c_str());
 
         // The record up to the stop is intact, and every lane has ended.
-        QCOMPARE(timeline.dropped(), std::uint64_t(0));
-        QCOMPARE(timeline.lanes().size(), std::size_t(tasks + 1));
-        for (std::size_t i = 0; i < before.size(); ++i) {
-            const auto after = states_of(timeline.lanes()[i]);
-            QVERIFY2(after.size() >= before[i].size() &&
-                         std::equal(before[i].begin(), before[i].end(), after.begin()),
-                     (describe(before[i]) + " | " + describe(after)).c_str());
-        }
-        for (const auto &lane : timeline.lanes()) {
-            QVERIFY2(!lane.segments.empty(), lane.name.c_str());
-            QCOMPARE(lane.segments.back().state, State::Finished);
-        }
+        QCOMPARE(s.timeline.dropped(), std::uint64_t(0));
+        QCOMPARE(s.timeline.lanes().size(), std::size_t(tasks + 1));
+        check_kept(s.before, s.timeline);
+        check_lanes_ended(s.timeline);
     }
 
     // A task that fails ends the whole run at once, and the run reports the error: the
@@ -369,11 +313,11 @@ private slots:
     void taskErrorEndsRunPromptly()
     {
         const int tasks = 8;
-        const il::Scenario *scenario = il::find_scenario("async");
-        QVERIFY(scenario);
+        const il::Scenario *scenario = nullptr;
         il::ParamValues params;
-        make_params(*scenario, {{"tasks", tasks}, {"max_delay_ms", 5000}, {"mode", kThreadPerTask}},
-                    params);
+        find_with_params("async",
+                         {{"tasks", tasks}, {"max_delay_ms", 5000}, {"mode", kThreadPerTask}},
+                         scenario, params);
         if (QTest::currentTestFailed())
             return;
 

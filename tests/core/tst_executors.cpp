@@ -19,23 +19,14 @@ using namespace iltest;
 
 namespace {
 
-const il::TimelineLane *lane_named(const il::Timeline &timeline, const std::string &name)
+// The threads scenario's parameters: `files` to download, each URL fetched in
+// `urlDelayMs`, the signature checked in `signDelayMs` and valid with `signPercent` %.
+Overrides threads_params(int files, int urlDelayMs, int signDelayMs, int signPercent)
 {
-    for (const auto &lane : timeline.lanes())
-        if (lane.name == name)
-            return &lane;
-    return nullptr;
-}
-
-// The segments of `lane` in `state` whose label (resource) is `label`.
-std::vector<il::Segment> segments_on(const il::Timeline &timeline, const il::TimelineLane &lane,
-                                     State state, const std::string &label)
-{
-    std::vector<il::Segment> out;
-    for (const auto &seg : lane.segments)
-        if (seg.state == state && timeline.resource_name(seg.resource) == label)
-            out.push_back(seg);
-    return out;
+    return {{"files", files},
+            {"url_delay_ms", urlDelayMs},
+            {"sign_delay_ms", signDelayMs},
+            {"sign_success_percent", signPercent}};
 }
 
 std::vector<il::Mark> marks_on(const il::Timeline &timeline, const il::TimelineLane &lane,
@@ -46,11 +37,6 @@ std::vector<il::Mark> marks_on(const il::Timeline &timeline, const il::TimelineL
         if (m.value == il::kMarkStep && timeline.resource_name(m.resource) == label)
             out.push_back(m);
     return out;
-}
-
-bool starts_with(const std::string &s, const std::string &prefix)
-{
-    return s.compare(0, prefix.size(), prefix) == 0;
 }
 
 bool flag(const il::Json &metrics, const char *key)
@@ -83,39 +69,37 @@ void check_pool_metrics(const il::Json &m, int workers)
     QVERIFY(wait.at("mean").get<double>() <= wait.at("max").get<double>());
 }
 
-// Stops a run once `pred` holds for its timeline, as the Stop button does; the run must end
-// (promptly: the bound only tells a hang apart), stopped by the user, its record closed.
-template <typename Pred>
-void stop_when(const std::string &id, const Overrides &overrides, Pred pred, il::RunResult &result,
-               il::Timeline &timeline)
+// Runs the threads scenario to its end with a signature checked at once that is valid or
+// not: the files are downloaded only after a valid one, and only then is the worker joined.
+void run_threads(int files, int urlDelayMs, bool valid, Outcome &o)
 {
-    const il::Scenario *scenario = il::find_scenario(id);
-    QVERIFY(scenario);
-    il::ParamValues params;
-    make_params(*scenario, overrides, params);
+    run_to_end("threads", threads_params(files, urlDelayMs, 0, valid ? 100 : 0), o);
     if (QTest::currentTestFailed())
         return;
-    il::Run run(*scenario, params, 3);
-    QVERIFY2(iltest::follow_until(run, timeline, pred), "the run never reached the moment to stop");
-    QVERIFY(!run.finished());
-    run.request_stop(il::StopReason::User);
-    QVERIFY2(run.wait_finished(iltest::kHangBound), "Stop did not end the run");
-    timeline.apply(run.take());
-    result = run.result();
-    timeline.close(result.durationNs);
-    QCOMPARE(result.stoppedBy, il::StopReason::User);
-    QVERIFY2(result.error.empty(), result.error.c_str());
-    QCOMPARE(timeline.dropped(), std::uint64_t(0));
-    for (const auto &lane : timeline.lanes())
-        QVERIFY2(lane.segments.back().state == State::Finished, lane.name.c_str());
+    check_metrics_declared(o);
+    QCOMPARE(flag(o.result.metrics, "signed"), valid);
+    QCOMPARE(flag(o.result.metrics, "joined"), valid);
+    QCOMPARE(metric(o, "files_downloaded"), std::int64_t(valid ? files : 0));
+}
+
+// Stops `id` as soon as `pred` holds for its timeline, as stop_when does, and finds its
+// record whole: nothing dropped, every lane ended.
+template <typename Pred>
+void stop_whole(const std::string &id, const Overrides &overrides, Pred pred, Stopped &out)
+{
+    stop_when(id, overrides, 3, pred, "the run never reached the moment to stop", out);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(out.timeline.dropped(), std::uint64_t(0));
+    check_lanes_ended(out.timeline);
 }
 
 // True once the lane called `name` is in `state` on `label`.
-auto now_in(const std::string &name, State state, const std::string &label)
+auto when_in(const std::string &name, State state, const std::string &label)
 {
     return [=](const il::Timeline &t) {
         const il::TimelineLane *lane = lane_named(t, name);
-        return lane && lane->open && lane->segments.back().state == state &&
+        return lane && now_in(*lane, state) &&
                t.resource_name(lane->segments.back().resource) == label;
     };
 }
@@ -133,19 +117,10 @@ private slots:
     void threadsValidSignatureJoinsThenDownloads()
     {
         Outcome o;
-        run_to_end("threads",
-                   {{"files", 3},
-                    {"url_delay_ms", 1500},
-                    {"sign_delay_ms", 0},
-                    {"sign_success_percent", 100}},
-                   o);
+        run_threads(3, 1500, true, o);
         if (QTest::currentTestFailed())
             return;
         const il::Json &m = o.result.metrics;
-        check_metrics_declared(*il::find_scenario("threads"), m);
-        QVERIFY(flag(m, "signed"));
-        QVERIFY(flag(m, "joined"));
-        QCOMPARE(metric(o, "files_downloaded"), std::int64_t(3));
 
         QCOMPARE(o.timeline.dropped(), std::uint64_t(0));
         QCOMPARE(o.timeline.lanes().size(), std::size_t(2));
@@ -163,18 +138,17 @@ private slots:
         // The worker fetched every URL, each a labelled sleep ending in a step mark.
         for (int i = 1; i <= 3; ++i) {
             const std::string url = "fetching URL " + std::to_string(i);
-            QCOMPARE(segments_on(o.timeline, *worker, State::Sleeping, url).size(), std::size_t(1));
+            QCOMPARE(segments_where(*worker, in_state(o.timeline, State::Sleeping, url)).size(),
+                     std::size_t(1));
             QCOMPARE(marks_on(o.timeline, *worker, url).size(), std::size_t(1));
         }
         QVERIFY(marks_on(o.timeline, *worker, "stopped early").empty());
 
         // Main is blocked exactly once, on the join, and it waited for the worker's end:
         // the worker finished inside main's blocked bar. The bar spans the measured wait.
-        std::size_t blocked = 0;
-        for (const auto &seg : mainLane->segments)
-            blocked += seg.state == State::Blocked ? 1 : 0;
-        QCOMPARE(blocked, std::size_t(1));
-        const auto join = segments_on(o.timeline, *mainLane, State::Blocked, "join url worker");
+        QCOMPARE(segments_where(*mainLane, in_state(State::Blocked)).size(), std::size_t(1));
+        const auto join =
+            segments_where(*mainLane, in_state(o.timeline, State::Blocked, "join url worker"));
         QCOMPARE(join.size(), std::size_t(1));
         const std::int64_t workerEnd = worker->segments.back().startNs;
         QVERIFY(join.front().startNs < workerEnd && workerEnd <= join.front().endNs);
@@ -186,7 +160,7 @@ private slots:
         std::int64_t previousEnd = join.front().endNs;
         for (int i = 1; i <= 3; ++i) {
             const std::string file = "downloading file " + std::to_string(i);
-            const auto dl = segments_on(o.timeline, *mainLane, State::Sleeping, file);
+            const auto dl = segments_where(*mainLane, in_state(o.timeline, State::Sleeping, file));
             QCOMPARE(dl.size(), std::size_t(1));
             QVERIFY(dl.front().startNs >= previousEnd);
             previousEnd = dl.front().endNs;
@@ -198,20 +172,11 @@ private slots:
     void threadsInvalidSignatureStopsTheWorker()
     {
         Outcome o;
-        run_to_end("threads",
-                   {{"files", 5},
-                    {"url_delay_ms", 10000},
-                    {"sign_delay_ms", 0},
-                    {"sign_success_percent", 0}},
-                   o);
+        run_threads(5, 10000, false, o);
         if (QTest::currentTestFailed())
             return;
         const il::Json &m = o.result.metrics;
-        check_metrics_declared(*il::find_scenario("threads"), m);
-        QVERIFY(!flag(m, "signed"));
-        QVERIFY(!flag(m, "joined"));
         QCOMPARE(m.at("join_wait_ms").get<double>(), 0.0);
-        QCOMPARE(metric(o, "files_downloaded"), std::int64_t(0));
 
         const il::TimelineLane *mainLane = lane_named(o.timeline, "main");
         const il::TimelineLane *worker = lane_named(o.timeline, "url worker");
@@ -219,7 +184,7 @@ private slots:
         QCOMPARE(o.timeline.dropped(), std::uint64_t(0));
         for (const auto &seg : mainLane->segments) {
             QVERIFY(seg.state != State::Blocked);
-            QVERIFY(!starts_with(o.timeline.resource_name(seg.resource), "downloading"));
+            QVERIFY(!o.timeline.resource_name(seg.resource).starts_with("downloading"));
         }
         const auto stopAsked = marks_on(o.timeline, *mainLane, "stop url worker");
         QCOMPARE(stopAsked.size(), std::size_t(1));
@@ -240,13 +205,9 @@ private slots:
     // at 50 %. The runs go side by side: they mostly sleep.
     void threadsSignatureFollowsTheSeed()
     {
-        const il::Scenario *scenario = il::find_scenario("threads");
-        QVERIFY(scenario);
+        const il::Scenario *scenario = nullptr;
         il::ParamValues params;
-        make_params(
-            *scenario,
-            {{"files", 1}, {"url_delay_ms", 0}, {"sign_delay_ms", 0}, {"sign_success_percent", 50}},
-            params);
+        find_with_params("threads", threads_params(1, 0, 0, 50), scenario, params);
         if (QTest::currentTestFailed())
             return;
         constexpr int kSeeds = 8;
@@ -290,26 +251,21 @@ private slots:
         QFETCH(QString, label);
         QFETCH(int, signDelay);
         const State state = label == QLatin1String("signing") ? State::Sleeping : State::Blocked;
-        il::RunResult result;
-        il::Timeline timeline;
-        stop_when("threads",
-                  {{"files", 3},
-                   {"url_delay_ms", 15000},
-                   {"sign_delay_ms", signDelay},
-                   {"sign_success_percent", 100}},
-                  now_in(lane.toStdString(), state, label.toStdString()), result, timeline);
+        Stopped s;
+        stop_whole("threads", threads_params(3, 15000, signDelay, 100),
+                   when_in(lane.toStdString(), state, label.toStdString()), s);
         if (QTest::currentTestFailed())
             return;
-        check_metrics_declared(*il::find_scenario("threads"), result.metrics);
+        const il::RunResult &result = s.result;
         QCOMPARE(result.metrics.at("files_downloaded").get<int>(), 0);
         // Stopped before the signature was done, nothing is signed; stopped in the join,
         // the join returns as the worker gives up.
         QCOMPARE(flag(result.metrics, "signed"), state == State::Blocked);
         QCOMPARE(flag(result.metrics, "joined"), state == State::Blocked);
-        QCOMPARE(timeline.lanes().size(), std::size_t(2));
-        const il::TimelineLane *worker = lane_named(timeline, "url worker");
+        QCOMPARE(s.timeline.lanes().size(), std::size_t(2));
+        const il::TimelineLane *worker = lane_named(s.timeline, "url worker");
         QVERIFY(worker);
-        QCOMPARE(marks_on(timeline, *worker, "stopped early").size(), std::size_t(1));
+        QCOMPARE(marks_on(s.timeline, *worker, "stopped early").size(), std::size_t(1));
     }
 
     void poolRunsEveryTaskOnce_data()
@@ -365,7 +321,7 @@ private slots:
                 }
                 if (seg.state != State::Sleeping)
                     continue;
-                QVERIFY2(starts_with(label, "task "), label.c_str());
+                QVERIFY2(label.starts_with("task "), label.c_str());
                 const int id = std::stoi(label.substr(5));
                 QVERIFY(id >= 1 && id <= tasks);
                 ++runsOf[std::size_t(id)];
@@ -381,12 +337,7 @@ private slots:
         }
         for (int id = 1; id <= tasks; ++id)
             QVERIFY2(runsOf[std::size_t(id)] == 1, std::to_string(id).c_str());
-        std::sort(edges.begin(), edges.end());
-        int running = 0;
-        int most = 0;
-        for (const auto &edge : edges)
-            most = std::max(most, running += edge.second);
-        QCOMPARE(most, expected);
+        QCOMPARE(peak(std::move(edges)), expected);
         // The queue's length as the workers saw it after taking a task.
         for (const auto &sample : o.timeline.counters().at(queue))
             QVERIFY(sample.value >= 0 && sample.value < tasks);
@@ -396,24 +347,24 @@ private slots:
     void poolStopEndsRunPromptly()
     {
         const auto anyTaskRunning = [](const il::Timeline &t) {
-            return std::any_of(t.lanes().begin(), t.lanes().end(), [&](const auto &lane) {
-                return lane.open && lane.segments.back().state == State::Sleeping &&
-                       starts_with(t.resource_name(lane.segments.back().resource), "task ");
+            return any_lane(t, [&](const il::TimelineLane &lane) {
+                return now_in(lane, State::Sleeping) &&
+                       t.resource_name(lane.segments.back().resource).starts_with("task ");
             });
         };
-        il::RunResult result;
-        il::Timeline timeline;
-        stop_when("pool", {{"workers", 2}, {"tasks", 40}, {"max_task_ms", 5000}}, anyTaskRunning,
-                  result, timeline);
+        Stopped s;
+        stop_whole("pool", {{"workers", 2}, {"tasks", 40}, {"max_task_ms", 5000}}, anyTaskRunning,
+                   s);
         if (QTest::currentTestFailed())
             return;
+        const il::RunResult &result = s.result;
         check_pool_metrics(result.metrics, 2);
         if (QTest::currentTestFailed())
             return;
         QVERIFY(result.metrics.at("tasks_completed").get<int>() < 40);
         QVERIFY(result.metrics.at("max_concurrency").get<int>() >= 1);
         QVERIFY(result.metrics.at("max_concurrency").get<int>() <= 2);
-        check_lanes(timeline, "worker", 2);
+        check_lanes(s.timeline, "worker", 2);
     }
 };
 

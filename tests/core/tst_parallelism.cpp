@@ -54,10 +54,10 @@ double total_ms(const il::Timeline &timeline, State state)
     return double(ns) / 1e6;
 }
 
-int segments_in(const il::TimelineLane &lane, State state)
+// Whether the lane's thread waited for the CPU at some point.
+bool was_preempted(const il::TimelineLane &lane)
 {
-    return int(std::count_if(lane.segments.begin(), lane.segments.end(),
-                             [state](const il::Segment &s) { return s.state == state; }));
+    return first_segment(lane, in_state(State::Preempted)) != nullptr;
 }
 
 // The CPUs named by the labels of the running segments.
@@ -105,6 +105,26 @@ void check_consistent(const il::Timeline &timeline, const il::Json &metrics, int
         qPrintable(QString("%1 vs %2").arg(total_ms(timeline, State::Preempted)).arg(preempted)));
 }
 
+// Runs `threads` threads of `workMs` CPU work each to the end: every figure is declared,
+// there is a lane per thread, the figures are consistent, and the CPU time is the work's.
+void run_work(int threads, int workMs, std::int64_t affinity, Outcome &o)
+{
+    run_to_end("parallelism", {{"threads", threads}, {"work_ms", workMs}, {"affinity", affinity}},
+               o);
+    if (QTest::currentTestFailed())
+        return;
+    check_metrics_declared(o);
+    check_lanes(o.timeline, "thread", threads);
+    check_consistent(o.timeline, o.result.metrics, threads);
+    if (QTest::currentTestFailed())
+        return;
+    // Each thread works until its own CPU clock has advanced work_ms, overshooting by at
+    // most a chunk of about 50 µs.
+    const double cpu = real_metric(o.result.metrics, "cpu_ms");
+    QVERIFY2(cpu >= double(threads * workMs), qPrintable(QString::number(cpu)));
+    QVERIFY2(cpu <= 1.25 * double(threads * workMs), qPrintable(QString::number(cpu)));
+}
+
 } // namespace
 
 class TstParallelism : public QObject {
@@ -117,23 +137,9 @@ private slots:
         QVERIFY(scenario);
         const il::ScenarioInfo &info = scenario->info();
         QCOMPARE(info.params.size(), std::size_t(3));
-        const il::ParamSpec &threads = info.params[0];
-        QCOMPARE(threads.key, std::string("threads"));
-        QCOMPARE(threads.kind, il::ParamKind::Int);
-        QCOMPARE(threads.min, std::int64_t(1));
-        QCOMPARE(threads.max, std::int64_t(16));
-        QCOMPARE(threads.def, std::int64_t(4));
-        const il::ParamSpec &work = info.params[1];
-        QCOMPARE(work.key, std::string("work_ms"));
-        QCOMPARE(work.min, std::int64_t(10));
-        QCOMPARE(work.max, std::int64_t(10000));
-        QCOMPARE(work.def, std::int64_t(1000));
-        QCOMPARE(work.unit, std::string("ms"));
-        const il::ParamSpec &affinity = info.params[2];
-        QCOMPARE(affinity.key, std::string("affinity"));
-        QCOMPARE(affinity.kind, il::ParamKind::Choice);
-        QVERIFY(affinity.choices == std::vector<std::string>({"one_core", "all_cores"}));
-        QCOMPARE(affinity.def, std::int64_t(0));
+        check_param(info.params[0], "threads", il::ParamKind::Int, 1, 16, 4, "threads");
+        check_param(info.params[1], "work_ms", il::ParamKind::Int, 10, 10000, 1000, "ms");
+        check_choice(info.params[2], "affinity", {"one_core", "all_cores"}, 0);
         QVERIFY(info.metrics == std::vector<std::string>({"cpus_used", "wall_ms", "cpu_ms",
                                                           "parallel_speedup", "preempted_ms"}));
     }
@@ -157,12 +163,7 @@ private slots:
         QFETCH(int, threads);
         QFETCH(int, workMs);
         Outcome o;
-        run_to_end("parallelism", {{"threads", threads}, {"work_ms", workMs}, {"affinity", 0}}, o);
-        if (QTest::currentTestFailed())
-            return;
-        check_metrics_declared(*il::find_scenario("parallelism"), o.result.metrics);
-        check_lanes(o.timeline, "thread", threads);
-        check_consistent(o.timeline, o.result.metrics, threads);
+        run_work(threads, workMs, 0, o);
         if (QTest::currentTestFailed())
             return;
 
@@ -171,12 +172,7 @@ private slots:
         allowed_cpu_labels(first);
         QVERIFY(running_cpus(o.timeline) == std::set<std::string>{"CPU " + std::to_string(first)});
 
-        const double cpu = real_metric(o.result.metrics, "cpu_ms");
         const double speedup = real_metric(o.result.metrics, "parallel_speedup");
-        // Each thread works until its own CPU clock has advanced work_ms, overshooting by
-        // at most a chunk of about 50 µs.
-        QVERIFY2(cpu >= double(threads * workMs), qPrintable(QString::number(cpu)));
-        QVERIFY2(cpu <= 1.25 * double(threads * workMs), qPrintable(QString::number(cpu)));
         QVERIFY2(speedup > 0.05 && speedup <= 1.05, qPrintable(QString::number(speedup)));
 
         if (threads >= 2) {
@@ -184,61 +180,32 @@ private slots:
             // Fair scheduling cannot let one thread run its tens of milliseconds while
             // another, runnable on the same CPU, waits all along: every lane waits.
             for (const auto &lane : o.timeline.lanes())
-                QVERIFY2(segments_in(lane, State::Preempted) > 0,
-                         describe(states_of(lane)).c_str());
+                QVERIFY2(was_preempted(lane), describe(states_of(lane)).c_str());
         }
     }
 
     // Unpinned, threads may spread over the CPUs. Whether they do depends on what else
-    // runs on the machine, so only the bounds that always hold are checked.
+    // runs on the machine, so only the bounds that always hold are checked: run_work's.
     void allCoresRunsEveryThread()
     {
-        const int threads = 3;
-        const int workMs = 40;
         Outcome o;
-        run_to_end("parallelism", {{"threads", threads}, {"work_ms", workMs}, {"affinity", 1}}, o);
-        if (QTest::currentTestFailed())
-            return;
-        check_metrics_declared(*il::find_scenario("parallelism"), o.result.metrics);
-        check_lanes(o.timeline, "thread", threads);
-        check_consistent(o.timeline, o.result.metrics, threads);
-        const double cpu = real_metric(o.result.metrics, "cpu_ms");
-        QVERIFY2(cpu >= double(threads * workMs), qPrintable(QString::number(cpu)));
-        QVERIFY2(cpu <= 1.25 * double(threads * workMs), qPrintable(QString::number(cpu)));
+        run_work(3, 40, 1, o);
     }
 
     // Stop during a long run, as the Stop button does: the threads notice between two
     // chunks of work, so the run ends at once with every figure measured up to then.
     void stopEndsRunPromptly()
     {
-        const il::Scenario *scenario = il::find_scenario("parallelism");
-        QVERIFY(scenario);
-        il::ParamValues params;
-        make_params(*scenario, {{"threads", 4}, {"work_ms", 10000}, {"affinity", 0}}, params);
+        // Mid-run, with time-slicing already on the timeline.
+        const auto sliced = [](const il::Timeline &t) { return any_lane(t, was_preempted); };
+        Stopped s;
+        stop_when("parallelism", {{"threads", 4}, {"work_ms", 10000}, {"affinity", 0}}, 3, sliced,
+                  "no preempted segment appeared while 4 threads shared one CPU", s);
         if (QTest::currentTestFailed())
             return;
-        il::Run run(*scenario, params, 3);
-        il::Timeline timeline;
-        // Mid-run, with time-slicing already on the timeline.
-        const bool sliced = follow_until(run, timeline, [](const il::Timeline &t) {
-            return std::any_of(t.lanes().begin(), t.lanes().end(), [](const auto &lane) {
-                return segments_in(lane, State::Preempted) > 0;
-            });
-        });
-        QVERIFY2(sliced, "no preempted segment appeared while 4 threads shared one CPU");
-        QVERIFY(!run.finished());
-
-        run.request_stop(il::StopReason::User);
-        QVERIFY2(run.wait_finished(kHangBound), "Stop did not end the run");
-        timeline.apply(run.take());
-        const il::RunResult result = run.result();
-        timeline.close(result.durationNs);
-
-        QCOMPARE(result.stoppedBy, il::StopReason::User);
-        QVERIFY2(result.error.empty(), result.error.c_str());
-        check_metrics_declared(*scenario, result.metrics);
-        check_lanes(timeline, "thread", 4);
-        check_consistent(timeline, result.metrics, 4);
+        const il::RunResult &result = s.result;
+        check_lanes(s.timeline, "thread", 4);
+        check_consistent(s.timeline, result.metrics, 4);
         QCOMPARE(result.metrics.at("cpus_used").get<std::int64_t>(), std::int64_t(1));
         const double cpu = real_metric(result.metrics, "cpu_ms");
         QVERIFY2(cpu < 4 * 10000.0, qPrintable(QString::number(cpu))); // cut short

@@ -1,6 +1,7 @@
 #include "params.h"
 #include "registry.h"
 #include "run.h"
+#include "scenariotest.h"
 #include "stats.h"
 #include "testutil.h"
 #include "timeline.h"
@@ -8,21 +9,18 @@
 #include <QTest>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
-#include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
-using namespace std::chrono_literals;
 using il::State;
+using iltest::count_marks;
+using iltest::last_segment;
+using iltest::resource_named;
 
 namespace {
-
-// Hang guard for a run expected to end by itself (or by its deadlock); the slowest one
-// here takes well under a second, several under ThreadSanitizer.
-constexpr std::chrono::milliseconds kRunBound{60'000};
 
 const il::Scenario &philosophers()
 {
@@ -45,48 +43,28 @@ il::ParamValues make_params(const std::vector<std::string> &assign)
     return values;
 }
 
-struct Outcome {
-    il::ParamValues params;
-    il::RunResult result;
-    il::Timeline timeline;
-    il::Json stats;
+struct Outcome : iltest::Outcome {
+    il::Json stats; // as --stats reports the run
 };
 
 // Runs with default options (a deadlock ends the run) to its end; false if it did not
-// end within the bound.
+// end within the bound (the same as for a run that ends by itself).
 bool run_to_end(const std::vector<std::string> &assign, Outcome &o, std::uint64_t seed = 1)
 {
+    o.scenario = &philosophers();
     o.params = make_params(assign);
     il::Run run(philosophers(), o.params, seed);
-    bool finished = false;
-    iltest::follow_until(
-        run, o.timeline, [&](const il::Timeline &) { return finished = run.finished(); },
-        kRunBound);
-    if (!finished && !run.wait_finished(0ms))
+    if (!iltest::follow_to_end(run, o.timeline, iltest::kRunBound))
         return false;
-    o.timeline.apply(run.take()); // after finished(): everything is drained
     o.result = run.result();
     o.timeline.close(o.result.durationNs);
     o.stats = il::make_stats(philosophers().info(), o.params, seed, o.result, o.timeline);
     return true;
 }
 
-il::ResourceId resource_named(const il::Timeline &timeline, const std::string &name)
-{
-    const auto &all = timeline.resources();
-    const auto it = std::find(all.begin(), all.end(), name);
-    return it == all.end() ? il::kNoResource : il::ResourceId(it - all.begin());
-}
-
 std::string chopstick(int i)
 {
     return "chopstick " + std::to_string(i);
-}
-
-int count_marks(const il::TimelineLane &lane, std::int64_t value)
-{
-    return int(std::count_if(lane.marks.begin(), lane.marks.end(),
-                             [&](const il::Mark &m) { return m.value == value; }));
 }
 
 // What `lane` held just after `t`, from its hold changes.
@@ -112,13 +90,7 @@ int max_holders(const il::Timeline &timeline, il::ResourceId resource)
         for (const auto &h : lane.holds)
             if (h.resource == resource)
                 edges.emplace_back(h.tNs, h.acquired ? +1 : -1);
-    std::sort(edges.begin(), edges.end());
-    int now = 0, most = 0;
-    for (const auto &e : edges) {
-        now += e.second;
-        most = std::max(most, now);
-    }
-    return most;
+    return iltest::peak(std::move(edges));
 }
 
 // The naive deadlock of n philosophers as the timeline names it: P_i waits for
@@ -157,10 +129,8 @@ void check_naive_cycle(const il::Timeline &timeline, int n)
     QVERIFY(cycle->tNs <= markTimes[0]);
     for (int i = 0; i < n; ++i) {
         const auto &lane = timeline.lanes()[std::size_t(i)];
-        const auto blocked =
-            std::find_if(lane.segments.rbegin(), lane.segments.rend(),
-                         [](const il::Segment &s) { return s.state == State::Blocked; });
-        QVERIFY2(blocked != lane.segments.rend(), lane.name.c_str());
+        const il::Segment *blocked = last_segment(lane, iltest::in_state(State::Blocked));
+        QVERIFY2(blocked, lane.name.c_str());
         QCOMPARE(blocked->resource, cycle->resources[std::size_t(i)]);
         QVERIFY2(blocked->startNs <= markTimes[0], lane.name.c_str());
     }
@@ -296,17 +266,12 @@ private slots:
                      run, timeline, [](const il::Timeline &t) { return t.deadlock().has_value(); }),
                  "no deadlock");
         QVERIFY(!run.finished()); // nobody can move on their own
-        std::vector<std::vector<State>> before;
-        for (const auto &lane : timeline.lanes()) {
-            QVERIFY2(lane.open && lane.segments.back().state == State::Blocked, lane.name.c_str());
-            before.push_back(iltest::states_of(lane));
-        }
+        for (const auto &lane : timeline.lanes())
+            QVERIFY2(iltest::now_in(lane, State::Blocked), lane.name.c_str());
+        const auto before = iltest::states_of(timeline);
 
-        run.request_stop(il::StopReason::User);
-        QVERIFY2(run.wait_finished(iltest::kHangBound), "Stop did not end the deadlock");
-        timeline.apply(run.take());
-        const il::RunResult result = run.result();
-        timeline.close(result.durationNs);
+        il::RunResult result;
+        QVERIFY2(iltest::stop_and_collect(run, timeline, result), "Stop did not end the deadlock");
 
         QVERIFY2(result.error.empty(), result.error.c_str());
         QCOMPARE(result.stoppedBy, il::StopReason::User);
@@ -317,12 +282,9 @@ private slots:
             const auto &lane = timeline.lanes()[i];
             QVERIFY2(!lane.open, lane.name.c_str());
             QCOMPARE(lane.segments.back().state, State::Finished);
-            const auto after = iltest::states_of(lane);
-            QVERIFY2(after.size() >= before[i].size() &&
-                         std::equal(before[i].begin(), before[i].end(), after.begin()),
-                     (iltest::describe(before[i]) + " | " + iltest::describe(after)).c_str());
             QVERIFY2(held_at(lane, timeline.end_ns()).empty(), lane.name.c_str());
         }
+        iltest::check_kept(before, timeline);
         check_naive_cycle(timeline, n);
         const il::Json stats = il::make_stats(philosophers().info(), params, 3, result, timeline);
         QCOMPARE(stats.at("stopped_by").get<std::string>(), std::string("user"));
@@ -354,11 +316,10 @@ private slots:
                 if (mark.value != il::kMarkMeal)
                     continue;
                 ++meals;
-                const auto eating = std::find_if(
-                    lane.segments.rbegin(), lane.segments.rend(), [&](const il::Segment &s) {
-                        return s.state == State::Critical && s.startNs <= mark.tNs;
-                    });
-                QVERIFY2(eating != lane.segments.rend(), lane.name.c_str());
+                const il::Segment *eating = last_segment(lane, [&](const il::Segment &s) {
+                    return s.state == State::Critical && s.startNs <= mark.tNs;
+                });
+                QVERIFY2(eating, lane.name.c_str());
                 QCOMPARE(held_at(lane, eating->startNs), mine);
                 QVERIFY2(held_at(lane, mark.tNs).empty(), lane.name.c_str());
             }

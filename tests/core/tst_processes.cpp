@@ -61,12 +61,12 @@ std::int64_t drawn_sleep_ms(const il::Timeline &timeline, const il::TimelineLane
     return -1;
 }
 
-const il::Segment *first_segment(const il::TimelineLane &lane, State state)
+// When the child of `lane` would wake up, on the recorder's clock: no earlier than the
+// start of its Sleeping segment plus the sleep it drew. The lane must have that segment.
+std::int64_t sleep_end_ns(const il::Timeline &timeline, const il::TimelineLane &lane)
 {
-    for (const auto &seg : lane.segments)
-        if (seg.state == state)
-            return &seg;
-    return nullptr;
+    return first_segment(lane, in_state(State::Sleeping))->startNs +
+           drawn_sleep_ms(timeline, lane) * 1'000'000;
 }
 
 // Every lane of `count` is there and has reached its sleep.
@@ -75,7 +75,7 @@ auto all_sleeping(std::size_t count)
     return [count](const il::Timeline &t) {
         return t.lanes().size() == count &&
                std::all_of(t.lanes().begin(), t.lanes().end(), [](const auto &lane) {
-                   return first_segment(lane, State::Sleeping) != nullptr;
+                   return first_segment(lane, in_state(State::Sleeping)) != nullptr;
                });
     };
 }
@@ -166,8 +166,7 @@ int helper_main(int fd)
         // No later than the recorder's origin: elapsed is read after the clock here.
         const std::int64_t origin = il::now_ns() - run.elapsed_ns();
         for (const auto &lane : timeline.lanes()) {
-            const std::int64_t sleepEnd = origin + first_segment(lane, State::Sleeping)->startNs +
-                                          drawn_sleep_ms(timeline, lane) * 1'000'000;
+            const std::int64_t sleepEnd = origin + sleep_end_ns(timeline, lane);
             report += std::to_string(lane_pid(lane.name)) + " " + std::to_string(sleepEnd) + "\n";
         }
     }
@@ -216,7 +215,7 @@ private slots:
         run_to_end("processes", {{"processes", processes}, {"max_sleep_ms", maxSleepMs}}, o);
         if (QTest::currentTestFailed())
             return;
-        check_metrics_declared(*il::find_scenario("processes"), o.result.metrics);
+        check_metrics_declared(o);
         QCOMPARE(metric(o, "processes_started"), std::int64_t(processes));
         QCOMPARE(metric(o, "processes_reaped"), std::int64_t(processes));
         QCOMPARE(metric(o, "child_counter"), std::int64_t(1));
@@ -314,8 +313,8 @@ private slots:
         QCOMPARE(read(inherited[0], &byte, 1), ssize_t(0));
         QVERIFY(!run.finished());
 
-        run.request_stop(il::StopReason::User);
-        QVERIFY2(run.wait_finished(kHangBound), "Stop did not end the run");
+        il::RunResult result;
+        QVERIFY2(stop_and_collect(run, timeline, result), "Stop did not end the run");
         QVERIFY(children_of(getpid()).empty());
     }
 
@@ -367,9 +366,7 @@ private slots:
         // A child whose sleep had not ended by the end of the scan was alive during it.
         int mustBeAlive = 0;
         for (const auto &lane : timeline.lanes()) {
-            const std::int64_t end = first_segment(lane, State::Sleeping)->startNs +
-                                     drawn_sleep_ms(timeline, lane) * 1'000'000;
-            if (end <= afterScan)
+            if (sleep_end_ns(timeline, lane) <= afterScan)
                 continue;
             ++mustBeAlive;
             const pid_t pid = lane_pid(lane.name);
@@ -379,14 +376,9 @@ private slots:
         }
         QVERIFY2(mustBeAlive > 0, "every child had finished before the check");
 
-        run.request_stop(il::StopReason::User);
-        QVERIFY2(run.wait_finished(kHangBound), "Stop did not end the run");
-        timeline.apply(run.take());
-        const il::RunResult result = run.result();
-        timeline.close(result.durationNs);
-        QCOMPARE(result.stoppedBy, il::StopReason::User);
-        QVERIFY2(result.error.empty(), result.error.c_str());
-        check_metrics_declared(*scenario, result.metrics);
+        il::RunResult result;
+        QVERIFY2(stop_and_collect(run, timeline, result), "Stop did not end the run");
+        check_stopped(*scenario, result);
         const auto m = [&](const char *key) { return result.metrics.at(key).get<std::int64_t>(); };
         QCOMPARE(m("processes_started"), std::int64_t(6));
         QCOMPARE(m("processes_reaped"), std::int64_t(6));
@@ -395,15 +387,14 @@ private slots:
         QCOMPARE(m("parent_counter_after"), std::int64_t(0));
         QVERIFY(children_of(getpid()).empty());
 
+        check_lanes_ended(timeline);
+        if (QTest::currentTestFailed())
+            return;
         // A child whose sleep would have ended after the run did was killed, not waited for.
         int killed = 0;
         for (const auto &lane : timeline.lanes()) {
-            QVERIFY2(!lane.segments.empty() && lane.segments.back().state == State::Finished,
-                     lane.name.c_str());
             const std::string &how = timeline.resource_name(lane.segments.back().resource);
-            const std::int64_t end = first_segment(lane, State::Sleeping)->startNs +
-                                     drawn_sleep_ms(timeline, lane) * 1'000'000;
-            if (end > result.durationNs) {
+            if (sleep_end_ns(timeline, lane) > result.durationNs) {
                 QCOMPARE(how, std::string("killed by SIGKILL"));
                 ++killed;
             } else {
@@ -437,17 +428,12 @@ private slots:
             il::Run run(*il::find_scenario("processes"), processes_params(32, 10'000), 5);
             if (onFirstChild)
                 sawChild = await([] { return !children_of(getpid()).empty(); });
-            run.request_stop(il::StopReason::User);
-            ended = follow_to_end(run, timeline, kHangBound);
-            if (ended)
-                result = run.result();
+            ended = stop_and_collect(run, timeline, result);
         });
         QVERIFY2(owner.join_within(kRunBound), "Stop did not end the run");
         QVERIFY2(ended, "Stop did not end the run");
         QVERIFY(sawChild == onFirstChild);
-        QVERIFY2(result.error.empty(), result.error.c_str());
-        QCOMPARE(result.stoppedBy, il::StopReason::User);
-        check_metrics_declared(*il::find_scenario("processes"), result.metrics);
+        check_stopped(*il::find_scenario("processes"), result);
         const auto m = [&](const char *key) { return result.metrics.at(key).get<std::int64_t>(); };
         QVERIFY(m("processes_started") >= (onFirstChild ? 1 : 0));
         QVERIFY(m("processes_started") <= 32);
@@ -457,11 +443,8 @@ private slots:
         QVERIFY(m("child_counter") == 0 || m("child_counter") == 1);
         QCOMPARE(m("parent_counter_after"), std::int64_t(0));
         QVERIFY(children_of(getpid()).empty());
-        timeline.close(result.durationNs);
         QCOMPARE(timeline.lanes().size(), std::size_t(m("processes_started")));
-        for (const auto &lane : timeline.lanes())
-            QVERIFY2(!lane.segments.empty() && lane.segments.back().state == State::Finished,
-                     lane.name.c_str());
+        check_lanes_ended(timeline);
     }
 
     // The parent process dies (SIGKILL: no chance to clean up) while its children sleep:

@@ -127,12 +127,8 @@ private slots:
         const il::ResourceId sem = resource_named(o.timeline, "semaphore");
         QVERIFY(sem != il::kNoResource);
         QCOMPARE(iltest::max_overlap(o.timeline, State::Critical, sem), expected);
-        for (const auto &lane : o.timeline.lanes()) {
-            int critical = 0;
-            for (const auto &seg : lane.segments)
-                critical += seg.state == State::Critical ? 1 : 0;
-            QCOMPARE(critical, 1); // each worker got in exactly once
-        }
+        for (const auto &lane : o.timeline.lanes()) // each worker got in exactly once
+            QCOMPARE(segments_where(lane, in_state(State::Critical)).size(), std::size_t(1));
         for (const auto &sample : o.timeline.counters().at(sem))
             QVERIFY(sample.value >= 0 && sample.value <= permits);
     }
@@ -171,10 +167,7 @@ private slots:
         check_metrics_declared(*scenario, o.result.metrics);
         QVERIFY(!o.timeline.lanes().empty());
         QCOMPARE(o.timeline.dropped(), std::uint64_t(0));
-        for (const auto &lane : o.timeline.lanes()) {
-            QVERIFY2(!lane.segments.empty(), lane.name.c_str());
-            QCOMPARE(lane.segments.back().state, State::Finished);
-        }
+        check_lanes_ended(o.timeline);
     }
 
     void stopEndsRunPromptly_data()
@@ -205,64 +198,41 @@ private slots:
         QFETCH(int, lanes);
         QFETCH(bool, waitsForBlocked);
         QFETCH(bool, lossless);
-        const il::Scenario *scenario = il::find_scenario(id.toStdString());
-        QVERIFY(scenario);
         const Overrides overrides =
             id == QLatin1String("semaphore")
                 ? Overrides{{"workers", 20}, {"permits", 2}, {"work_ms", 2000}}
                 : Overrides{{"threads", lanes}, {"increments", 10'000'000}};
-        il::ParamValues params;
-        make_params(*scenario, overrides, params);
-        if (QTest::currentTestFailed())
-            return;
-
-        il::Run run(*scenario, params, 7);
-        il::Timeline timeline;
         // Mid-run: some lane inside, and for the semaphore every permit taken with
         // workers queueing behind them.
-        const bool midRun = iltest::follow_until(run, timeline, [&](const il::Timeline &t) {
+        const auto midRun = [&](const il::Timeline &t) {
             int inside = 0;
             int blocked = 0;
             for (const auto &lane : t.lanes()) {
-                if (!lane.open)
-                    continue;
-                inside += lane.segments.back().state == State::Critical ? 1 : 0;
-                blocked += lane.segments.back().state == State::Blocked ? 1 : 0;
+                inside += now_in(lane, State::Critical) ? 1 : 0;
+                blocked += now_in(lane, State::Blocked) ? 1 : 0;
             }
             return waitsForBlocked ? inside == 2 && blocked > 0 : inside > 0;
-        });
-        QVERIFY2(midRun, "the run never reached the state to stop it in");
-        QVERIFY(!run.finished());
-        std::vector<std::vector<State>> before;
-        for (const auto &lane : timeline.lanes())
-            before.push_back(iltest::states_of(lane));
-
-        run.request_stop(il::StopReason::User);
-        run.request_stop(il::StopReason::Timeout); // the first reason given is kept
-        QVERIFY2(run.wait_finished(iltest::kHangBound), "Stop did not end the run");
-        timeline.apply(run.take());
-        const il::RunResult result = run.result();
-        timeline.close(result.durationNs);
-
-        QCOMPARE(result.stoppedBy, il::StopReason::User);
+        };
+        Stopped s;
+        // A Timeout asked after the Stop: the first reason given is kept.
+        stop_when(id.toStdString(), overrides, 7, midRun,
+                  "the run never reached the state to stop it in", s,
+                  {il::StopReason::User, il::StopReason::Timeout});
+        if (QTest::currentTestFailed())
+            return;
+        const il::RunResult &result = s.result;
+        const il::Timeline &timeline = s.timeline;
         QVERIFY(!result.completed());
-        QVERIFY2(result.error.empty(), result.error.c_str());
         QCOMPARE(il::stop_reason_name(result.stoppedBy), std::string_view("user"));
-        check_metrics_declared(*scenario, result.metrics); // partial figures, but all there
 
         // The record up to the stop is intact: the same lanes, and each lane's states
         // seen before the stop are the beginning of its final states.
         QCOMPARE(timeline.lanes().size(), std::size_t(lanes));
-        for (std::size_t i = 0; i < before.size(); ++i) {
-            const auto after = iltest::states_of(timeline.lanes()[i]);
-            QVERIFY2(after.size() >= before[i].size() &&
-                         std::equal(before[i].begin(), before[i].end(), after.begin()),
-                     (iltest::describe(before[i]) + " | " + iltest::describe(after)).c_str());
-        }
+        check_kept(s.before, timeline);
         if (lossless)
             check_lanes(timeline, prefix.toStdString(), lanes);
 
-        const il::Json stats = il::make_stats(scenario->info(), params, 7, result, timeline);
+        const il::Json stats = il::make_stats(s.scenario->info(), s.params, 7, result, timeline);
         QVERIFY(stats.at("completed").is_boolean() && !stats.at("completed").get<bool>());
         QCOMPARE(stats.at("stopped_by").get<std::string>(), std::string("user"));
 
@@ -289,10 +259,10 @@ private slots:
     // wait for two seconds of work per worker.
     void destroyingARunningRunStopsIt()
     {
-        const il::Scenario *scenario = il::find_scenario("semaphore");
-        QVERIFY(scenario);
+        const il::Scenario *scenario = nullptr;
         il::ParamValues params;
-        make_params(*scenario, {{"workers", 20}, {"permits", 2}, {"work_ms", 2000}}, params);
+        find_with_params("semaphore", {{"workers", 20}, {"permits", 2}, {"work_ms", 2000}},
+                         scenario, params);
         if (QTest::currentTestFailed())
             return;
         std::atomic<bool> sawWorkers{false};
@@ -301,9 +271,8 @@ private slots:
             il::Run run(*scenario, params, 1);
             il::Timeline timeline;
             sawWorkers = iltest::follow_until(run, timeline, [](const il::Timeline &t) {
-                return std::any_of(t.lanes().begin(), t.lanes().end(), [](const auto &lane) {
-                    return lane.open && lane.segments.back().state == State::Critical;
-                });
+                return any_lane(
+                    t, [](const il::TimelineLane &l) { return now_in(l, State::Critical); });
             });
         }); // ~Run here
         QVERIFY2(owner.join_within(iltest::kHangBound), "~Run did not stop the scenario");
@@ -363,10 +332,11 @@ private slots:
 
     void runKeepsWhatItWasGiven()
     {
-        const il::Scenario *scenario = il::find_scenario("race");
-        QVERIFY(scenario);
+        const il::Scenario *scenario = nullptr;
         il::ParamValues params;
-        make_params(*scenario, {{"threads", 2}, {"increments", 10}}, params);
+        find_with_params("race", {{"threads", 2}, {"increments", 10}}, scenario, params);
+        if (QTest::currentTestFailed())
+            return;
         il::Run run(*scenario, params, 1234);
         QCOMPARE(&run.scenario(), scenario);
         QVERIFY(run.params() == params);
