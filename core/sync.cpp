@@ -1,5 +1,7 @@
 #include "sync.h"
 
+#include <algorithm>
+
 namespace il {
 
 bool sleep_for(std::stop_token stop, std::chrono::nanoseconds d)
@@ -132,6 +134,41 @@ void InstrumentedSemaphore::release(Lane &lane)
         lane.counter(m_resource, m_free);
     }
     m_cv.notify_one();
+}
+
+InstrumentedStdSemaphore::InstrumentedStdSemaphore(Recorder &recorder, std::string name,
+                                                   int permits)
+    : m_resource(recorder.add_resource(std::move(name)))
+    , m_semaphore(std::clamp(permits, 0, kMaxPermits))
+    , m_free(std::clamp(permits, 0, kMaxPermits))
+{
+}
+
+bool InstrumentedStdSemaphore::acquire(Lane &lane, std::stop_token stop)
+{
+    if (!m_semaphore.try_acquire()) {
+        lane.state(State::Blocked, m_resource);
+        const std::int64_t t0 = now_ns();
+        bool got = false;
+        // The slice bounds how long Stop may wait, not how long a released permit waits.
+        while (!got && !stop.stop_requested())
+            got = m_semaphore.try_acquire_for(std::chrono::milliseconds(5));
+        m_waitNs.fetch_add(now_ns() - t0, std::memory_order_relaxed);
+        if (!got) {
+            lane.state(State::Running);
+            return false;
+        }
+    }
+    lane.counter(m_resource, m_free.fetch_sub(1) - 1);
+    lane.state(State::Critical, m_resource);
+    return true;
+}
+
+void InstrumentedStdSemaphore::release(Lane &lane)
+{
+    lane.state(State::Running);
+    lane.counter(m_resource, m_free.fetch_add(1) + 1);
+    m_semaphore.release();
 }
 
 } // namespace il

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <semaphore>
 #include <stop_token>
 #include <string>
 
@@ -73,6 +74,30 @@ private:
     std::mutex m_mutex;
     std::condition_variable_any m_cv;
     int m_free;
+    std::atomic<std::int64_t> m_waitNs{0};
+};
+
+// The same semaphore as the standard library ships it since C++20:
+// std::counting_semaphore, which waits in the kernel on a futex. It has no stop token, so
+// a waiter waits in short try_acquire_for slices and checks Stop between them (a permit
+// still wakes it at once). Records the same states and counter as InstrumentedSemaphore;
+// the counter is our own count of free permits, since the standard one cannot be read.
+class InstrumentedStdSemaphore {
+public:
+    static constexpr int kMaxPermits = 1024;
+
+    InstrumentedStdSemaphore(Recorder &recorder, std::string name, int permits);
+
+    [[nodiscard]] bool acquire(Lane &lane, std::stop_token stop);
+    void release(Lane &lane);
+
+    ResourceId resource() const { return m_resource; }
+    std::int64_t wait_ns() const { return m_waitNs.load(std::memory_order_relaxed); }
+
+private:
+    const ResourceId m_resource;
+    std::counting_semaphore<kMaxPermits> m_semaphore;
+    std::atomic<int> m_free;
     std::atomic<std::int64_t> m_waitNs{0};
 };
 

@@ -99,12 +99,14 @@ private slots:
     {
         QTest::addColumn<int>("workers");
         QTest::addColumn<int>("permits");
-        QTest::newRow("1 worker, 1 permit") << 1 << 1;
-        QTest::newRow("4 workers, 1 permit") << 4 << 1;
-        QTest::newRow("5 workers, 2 permits") << 5 << 2;
-        QTest::newRow("8 workers, 3 permits") << 8 << 3;
-        QTest::newRow("2 workers, 4 permits") << 2 << 4;
-        QTest::newRow("6 workers, 6 permits") << 6 << 6;
+        QTest::addColumn<int>("implementation");
+        for (const auto &[name, implementation] :
+             {std::pair{"mutex_condvar", 0}, std::pair{"std_counting_semaphore", 1}}) {
+            for (const auto &[workers, permits] :
+                 std::vector<std::pair<int, int>>{{1, 1}, {4, 1}, {5, 2}, {8, 3}, {2, 4}, {6, 6}})
+                QTest::addRow("%s, %d workers, %d permits", name, workers, permits)
+                    << workers << permits << implementation;
+        }
     }
 
     // Each worker holds its permit for `work_ms`, long enough for all workers to have
@@ -115,8 +117,14 @@ private slots:
     {
         QFETCH(int, workers);
         QFETCH(int, permits);
+        QFETCH(int, implementation);
         Outcome o;
-        run_to_end("semaphore", {{"workers", workers}, {"permits", permits}, {"work_ms", 100}}, o);
+        run_to_end("semaphore",
+                   {{"workers", workers},
+                    {"permits", permits},
+                    {"work_ms", 100},
+                    {"implementation", implementation}},
+                   o);
         if (QTest::currentTestFailed())
             return;
         const int expected = std::min(permits, workers);

@@ -43,7 +43,7 @@ std::vector<std::pair<State, il::ResourceId>> states_on(const il::EventBuffer &e
 
 // A semaphore with no free permit: either made with none, or with one that a holder
 // has taken.
-struct ExhaustedSemaphore {
+template <typename Semaphore> struct ExhaustedSemaphore {
     ExhaustedSemaphore(il::Recorder &recorder, bool madeEmpty)
         : semaphore(recorder, "semaphore", madeEmpty ? 0 : 1)
         , holder(recorder.add_lane("holder"))
@@ -51,10 +51,104 @@ struct ExhaustedSemaphore {
         if (!madeEmpty)
             held = semaphore.acquire(holder, std::stop_token());
     }
-    il::InstrumentedSemaphore semaphore;
+    Semaphore semaphore;
     il::Lane &holder;
     bool held = false;
 };
+
+template <typename Semaphore> void never_admits_more_than(int permits)
+{
+    const int workers = 16;
+    const int rounds = iltest::scaled(300);
+    il::Recorder recorder;
+    il::Collector collector(recorder);
+    Semaphore semaphore(recorder, "semaphore", permits);
+    std::atomic<int> inside{0};
+    std::atomic<int> maxInside{0};
+    std::atomic<int> refused{0};
+    std::latch go(workers);
+    {
+        iltest::Threads pool;
+        for (int i = 0; i < workers; ++i) {
+            il::Lane *lane = &recorder.add_lane("worker " + std::to_string(i));
+            pool.start([&, lane] {
+                std::stop_source never;
+                go.arrive_and_wait();
+                for (int r = 0; r < rounds; ++r) {
+                    if (!semaphore.acquire(*lane, never.get_token())) {
+                        ++refused;
+                        return;
+                    }
+                    const int now = inside.fetch_add(1) + 1;
+                    int seen = maxInside.load();
+                    while (seen < now && !maxInside.compare_exchange_weak(seen, now)) {
+                    }
+                    std::this_thread::yield(); // let others try to get in meanwhile
+                    inside.fetch_sub(1);
+                    semaphore.release(*lane);
+                }
+            });
+        }
+        QVERIFY2(pool.join_within(30s), "workers did not finish");
+    }
+    collector.finish();
+
+    QCOMPARE(refused.load(), 0);
+    QVERIFY(maxInside.load() >= 1);
+    QVERIFY2(maxInside.load() <= permits, qPrintable(QString::number(maxInside.load())));
+
+    il::Timeline timeline;
+    timeline.apply(collector.take());
+    timeline.close(timeline.end_ns());
+    QCOMPARE(timeline.dropped(), std::uint64_t(0));
+    QVERIFY(iltest::max_overlap(timeline, State::Critical, semaphore.resource()) <= permits);
+
+    const auto &samples = timeline.counters().at(semaphore.resource());
+    QCOMPARE(samples.size(), std::size_t(2 * workers * rounds)); // one per acquire/release
+    for (const auto &s : samples)
+        QVERIFY(s.value >= 0 && s.value <= permits);
+}
+
+template <typename Semaphore> void gives_up_on_stop(bool madeEmpty)
+{
+    il::Recorder recorder;
+    ExhaustedSemaphore<Semaphore> fixture(recorder, madeEmpty);
+    QCOMPARE(fixture.held, !madeEmpty);
+    Semaphore &semaphore = fixture.semaphore;
+    il::Lane &waiter = recorder.add_lane("waiter");
+
+    std::atomic<int> acquired{-1};
+    iltest::Threads threads;
+    threads.start(
+        [&](std::stop_token stop) { acquired = semaphore.acquire(waiter, stop) ? 1 : 0; });
+    il::EventBuffer events;
+    QVERIFY2(
+        iltest::await([&] { return has_recorded(recorder, events, waiter.id(), State::Blocked); }),
+        "the waiter never recorded Blocked");
+    QCOMPARE(acquired.load(), -1);
+
+    threads.request_stop();
+    QVERIFY2(threads.join_within(iltest::kHangBound), "acquire() ignored the stop");
+    QCOMPARE(acquired.load(), 0);
+    recorder.drain(events);
+    const auto waited = states_on(events, waiter.id());
+    QCOMPARE(waited.size(), std::size_t(2));
+    QCOMPARE(waited[0].first, State::Blocked);
+    QCOMPARE(waited[0].second, semaphore.resource());
+    QCOMPARE(waited[1].first, State::Running);
+    QCOMPARE(waited[1].second, il::kNoResource);
+    QVERIFY(semaphore.wait_ns() > 0);
+
+    // The abandoned wait took no permit: a release makes exactly one available.
+    semaphore.release(fixture.holder); // gives its permit back, or adds the first one
+    std::stop_source never;
+    QVERIFY(semaphore.acquire(waiter, never.get_token()));
+    std::stop_source stopped;
+    stopped.request_stop();
+    QVERIFY(!semaphore.acquire(fixture.holder, stopped.get_token())); // none left
+    semaphore.release(waiter);
+    QCOMPARE(recorder.dropped(), std::uint64_t(0));
+}
 
 } // namespace
 
@@ -176,8 +270,11 @@ private slots:
     void semaphoreNeverAdmitsMoreThanPermits_data()
     {
         QTest::addColumn<int>("permits");
-        for (int n : {1, 2, 3, 7})
-            QTest::addRow("%d permits", n) << n;
+        QTest::addColumn<bool>("standard");
+        for (const bool standard : {false, true})
+            for (int n : {1, 2, 3, 7})
+                QTest::addRow("%s, %d permits", standard ? "std" : "mutex+condvar", n)
+                    << n << standard;
     }
 
     // Many workers go through the semaphore again and again; an occupancy counter
@@ -186,55 +283,11 @@ private slots:
     void semaphoreNeverAdmitsMoreThanPermits()
     {
         QFETCH(int, permits);
-        const int workers = 16;
-        const int rounds = iltest::scaled(300);
-        il::Recorder recorder;
-        il::Collector collector(recorder);
-        il::InstrumentedSemaphore semaphore(recorder, "semaphore", permits);
-        std::atomic<int> inside{0};
-        std::atomic<int> maxInside{0};
-        std::atomic<int> refused{0};
-        std::latch go(workers);
-        {
-            iltest::Threads pool;
-            for (int i = 0; i < workers; ++i) {
-                il::Lane *lane = &recorder.add_lane("worker " + std::to_string(i));
-                pool.start([&, lane] {
-                    std::stop_source never;
-                    go.arrive_and_wait();
-                    for (int r = 0; r < rounds; ++r) {
-                        if (!semaphore.acquire(*lane, never.get_token())) {
-                            ++refused;
-                            return;
-                        }
-                        const int now = inside.fetch_add(1) + 1;
-                        int seen = maxInside.load();
-                        while (seen < now && !maxInside.compare_exchange_weak(seen, now)) {
-                        }
-                        std::this_thread::yield(); // let others try to get in meanwhile
-                        inside.fetch_sub(1);
-                        semaphore.release(*lane);
-                    }
-                });
-            }
-            QVERIFY2(pool.join_within(30s), "workers did not finish");
-        }
-        collector.finish();
-
-        QCOMPARE(refused.load(), 0);
-        QVERIFY(maxInside.load() >= 1);
-        QVERIFY2(maxInside.load() <= permits, qPrintable(QString::number(maxInside.load())));
-
-        il::Timeline timeline;
-        timeline.apply(collector.take());
-        timeline.close(timeline.end_ns());
-        QCOMPARE(timeline.dropped(), std::uint64_t(0));
-        QVERIFY(iltest::max_overlap(timeline, State::Critical, semaphore.resource()) <= permits);
-
-        const auto &samples = timeline.counters().at(semaphore.resource());
-        QCOMPARE(samples.size(), std::size_t(2 * workers * rounds)); // one per acquire/release
-        for (const auto &s : samples)
-            QVERIFY(s.value >= 0 && s.value <= permits);
+        QFETCH(bool, standard);
+        if (standard)
+            never_admits_more_than<il::InstrumentedStdSemaphore>(permits);
+        else
+            never_admits_more_than<il::InstrumentedSemaphore>(permits);
     }
 
     // Another thread holds the lock and never lets go: the waiter records Blocked, and
@@ -300,57 +353,29 @@ private slots:
     void semaphoreAcquireGivesUpOnStop_data()
     {
         QTest::addColumn<bool>("madeEmpty");
-        QTest::newRow("made with 0 permits") << true;
-        QTest::newRow("its only permit taken") << false;
+        QTest::addColumn<bool>("standard");
+        for (const bool standard : {false, true}) {
+            const char *kind = standard ? "std" : "mutex+condvar";
+            QTest::addRow("%s, made with 0 permits", kind) << true << standard;
+            QTest::addRow("%s, its only permit taken", kind) << false << standard;
+        }
     }
 
     void semaphoreAcquireGivesUpOnStop()
     {
         QFETCH(bool, madeEmpty);
-        il::Recorder recorder;
-        ExhaustedSemaphore fixture(recorder, madeEmpty);
-        QCOMPARE(fixture.held, !madeEmpty);
-        il::InstrumentedSemaphore &semaphore = fixture.semaphore;
-        il::Lane &waiter = recorder.add_lane("waiter");
-
-        std::atomic<int> acquired{-1};
-        iltest::Threads threads;
-        threads.start(
-            [&](std::stop_token stop) { acquired = semaphore.acquire(waiter, stop) ? 1 : 0; });
-        il::EventBuffer events;
-        QVERIFY2(iltest::await(
-                     [&] { return has_recorded(recorder, events, waiter.id(), State::Blocked); }),
-                 "the waiter never recorded Blocked");
-        QCOMPARE(acquired.load(), -1);
-
-        threads.request_stop();
-        QVERIFY2(threads.join_within(iltest::kHangBound), "acquire() ignored the stop");
-        QCOMPARE(acquired.load(), 0);
-        recorder.drain(events);
-        const auto waited = states_on(events, waiter.id());
-        QCOMPARE(waited.size(), std::size_t(2));
-        QCOMPARE(waited[0].first, State::Blocked);
-        QCOMPARE(waited[0].second, semaphore.resource());
-        QCOMPARE(waited[1].first, State::Running);
-        QCOMPARE(waited[1].second, il::kNoResource);
-        QVERIFY(semaphore.wait_ns() > 0);
-
-        // The abandoned wait took no permit: a release makes exactly one available.
-        semaphore.release(fixture.holder); // gives its permit back, or adds the first one
-        std::stop_source never;
-        QVERIFY(semaphore.acquire(waiter, never.get_token()));
-        std::stop_source stopped;
-        stopped.request_stop();
-        QVERIFY(!semaphore.acquire(fixture.holder, stopped.get_token())); // none left
-        semaphore.release(waiter);
-        QCOMPARE(recorder.dropped(), std::uint64_t(0));
+        QFETCH(bool, standard);
+        if (standard)
+            gives_up_on_stop<il::InstrumentedStdSemaphore>(madeEmpty);
+        else
+            gives_up_on_stop<il::InstrumentedSemaphore>(madeEmpty);
     }
 
     // A release hands the permit to a waiter that is already blocked.
     void semaphoreReleaseWakesWaiter()
     {
         il::Recorder recorder;
-        ExhaustedSemaphore fixture(recorder, false);
+        ExhaustedSemaphore<il::InstrumentedSemaphore> fixture(recorder, false);
         il::Lane &waiter = recorder.add_lane("waiter");
         std::atomic<int> acquired{-1};
         iltest::Threads threads;
