@@ -1,7 +1,10 @@
 #include "../registry.h"
+#include "../sync.h"
+#include "sharedfile.h"
 #include "workers.h"
 
 #include <atomic>
+#include <random>
 
 namespace il {
 namespace {
@@ -17,15 +20,31 @@ public:
             "followed by a separate write. Nothing stops two threads from reading the "
             "same value: both then write value + 1 and one increment vanishes. The "
             "timeline shows every thread inside the unprotected section at the same "
-            "time; the metrics compare the count you should get with the count you got.",
+            "time; the metrics compare the count you should get with the count you got. "
+            "With the 'file' variant the counter is a number in a real text file: each thread "
+            "reads it, waits a moment, adds all its increments and writes the file back, so "
+            "whoever writes last erases what the others wrote in the meantime.",
             {ParamSpec::integer("threads", "Threads", 1, 64, 4, "threads"),
              ParamSpec::integer("increments", "Increments per thread", 1, 10'000'000, 100'000,
-                                "increments")},
+                                "increments"),
+             ParamSpec::choice("variant", "Shared counter in", {"memory", "file"})},
             {"expected", "actual", "lost_updates"}};
         return info;
     }
 
     Json run(RunContext &ctx) const override
+    {
+        return ctx.param("variant") == 0 ? in_memory(ctx) : in_file(ctx);
+    }
+
+private:
+    static Json result(std::int64_t expected, std::int64_t actual)
+    {
+        return Json{
+            {"expected", expected}, {"actual", actual}, {"lost_updates", expected - actual}};
+    }
+
+    static Json in_memory(RunContext &ctx)
     {
         const int threads = int(ctx.param("threads"));
         const std::int64_t increments = ctx.param("increments");
@@ -46,10 +65,37 @@ public:
             performed.fetch_add(done);
         });
 
-        const std::int64_t expected = performed.load();
-        const std::int64_t actual = counter.load();
-        return Json{
-            {"expected", expected}, {"actual", actual}, {"lost_updates", expected - actual}};
+        return result(performed.load(), counter.load());
+    }
+
+    // One read-modify-write of a real file per thread, with a random pause between the
+    // read and the write: the classic lost update between processes or programs.
+    static Json in_file(RunContext &ctx)
+    {
+        const int threads = int(ctx.param("threads"));
+        const std::int64_t increments = ctx.param("increments");
+        const ResourceId fileRes = ctx.recorder.add_resource("counter.txt (unprotected)");
+        const ResourceId pauseRes = ctx.recorder.add_resource("between read and write");
+        SharedCounterFile file; // a fresh temporary directory, removed afterwards
+        std::vector<std::int64_t> pauseMs(static_cast<std::size_t>(threads));
+        std::mt19937_64 random(ctx.seed);
+        std::uniform_int_distribution<std::int64_t> drawPause(5, 50);
+        for (auto &p : pauseMs)
+            p = drawPause(random);
+        std::atomic<std::int64_t> performed{0};
+
+        run_workers(ctx, threads, "thread ", [&](Lane &lane, int index) {
+            lane.state(State::Critical, fileRes);
+            const std::int64_t seen = file.read();
+            lane.state(State::Sleeping, pauseRes);
+            if (!sleep_for(ctx.stop, std::chrono::milliseconds(pauseMs[std::size_t(index)])))
+                return; // stopped before writing: this thread's work never happened
+            lane.state(State::Critical, fileRes);
+            file.write(seen + increments, index);
+            performed.fetch_add(increments);
+        });
+
+        return result(performed.load(), file.read());
     }
 };
 

@@ -6,6 +6,9 @@
 #include "testutil.h"
 #include "timeline.h"
 
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
@@ -66,6 +69,60 @@ private slots:
         QCOMPARE(metric(o, "actual"), std::int64_t(200'000));
         QCOMPARE(metric(o, "lost_updates"), std::int64_t(0));
         check_lanes(o.timeline, "thread", 1);
+    }
+
+    // The counter in a real text file: every thread reads it, pauses 5-50 ms, and writes
+    // back what it read plus its increments. Threads that start together all read 0
+    // before the first write, so the last writer erases the others' work. Only if every
+    // thread began after the previous one had written could nothing be lost, which would
+    // take start delays longer than the pauses, several times in a row.
+    void fileRaceLosesUpdatesAndLeavesNoFile_data()
+    {
+        QTest::addColumn<int>("threads");
+        QTest::newRow("1 thread") << 1;
+        QTest::newRow("4 threads") << 4;
+        QTest::newRow("8 threads") << 8;
+    }
+
+    void fileRaceLosesUpdatesAndLeavesNoFile()
+    {
+        QFETCH(int, threads);
+        QTemporaryDir tmp; // the scenario's own temporary directory goes in here
+        QVERIFY(tmp.isValid());
+        // Restored however the test ends (a failed check returns at once).
+        struct TmpDirOverride {
+            QByteArray old = qgetenv("TMPDIR");
+            explicit TmpDirOverride(const QString &dir)
+            {
+                qputenv("TMPDIR", QFile::encodeName(dir));
+            }
+            ~TmpDirOverride()
+            {
+                if (old.isNull())
+                    qunsetenv("TMPDIR");
+                else
+                    qputenv("TMPDIR", old);
+            }
+        } tmpDirOverride(tmp.path());
+        bool lost = false;
+        for (std::uint64_t seed = 1; seed <= 3 && !lost; ++seed) {
+            Outcome o;
+            run_to_end("race", {{"threads", threads}, {"increments", 1000}, {"variant", 1}}, o,
+                       seed);
+            if (QTest::currentTestFailed())
+                break;
+            QCOMPARE(metric(o, "expected"), std::int64_t(threads) * 1000);
+            QCOMPARE(metric(o, "actual") + metric(o, "lost_updates"), metric(o, "expected"));
+            // Whatever was lost, the file holds whole writes of 1000: some thread's work.
+            QVERIFY(metric(o, "actual") >= 1000 && metric(o, "actual") % 1000 == 0);
+            check_lanes(o.timeline, "thread", threads);
+            QVERIFY2(QDir(tmp.path()).isEmpty(), "the scenario left files behind");
+            lost = metric(o, "lost_updates") > 0;
+            if (threads == 1)
+                QCOMPARE(metric(o, "lost_updates"), std::int64_t(0));
+        }
+        if (threads > 1)
+            QVERIFY2(lost, "no run lost an update through the file");
     }
 
     void mutexCountsExactly_data()
