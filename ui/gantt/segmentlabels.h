@@ -23,7 +23,7 @@ public:
     int paint(QPainter &painter, int firstLane, int lastLane) const;
 
     // Bars thinner than this (in logical pixels) get no text: it would not be legible.
-    static constexpr double kMinBarHeight = 10.0;
+    static constexpr double kMinBarHeight = 14.0;
     // Segments narrower than this (in logical pixels) get no text.
     static constexpr double kMinWidth = 28.0;
 

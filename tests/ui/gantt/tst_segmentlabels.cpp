@@ -38,15 +38,16 @@ class TstSegmentLabels : public QObject {
 
     // Paints the labels of lane 0 over a bar filled with the state's colour; returns the
     // label count and the distinct colours inside the bar.
-    static int paint(const il::Timeline &timeline, qint64 spanNs, std::set<QRgb> *colours = nullptr)
+    static int paint(const il::Timeline &timeline, qint64 spanNs, std::set<QRgb> *colours = nullptr,
+                     int height = 40)
     {
-        QImage image(800, 40, QImage::Format_ARGB32_Premultiplied);
+        QImage image(800, height, QImage::Format_ARGB32_Premultiplied);
         image.fill(stateColor(il::State::Sleeping));
         TimeMapping map;
         map.setRange(0, spanNs);
         map.left = 0;
         map.width = 800;
-        const LaneLayout layout{QRectF(0, 0, 800, 40), 1, 1.0};
+        const LaneLayout layout{QRectF(0, 0, 800, height), 1, 1.0};
         QPainter painter(&image);
         const int n = SegmentLabels(timeline, map, layout).paint(painter, 0, 0);
         painter.end();
@@ -69,6 +70,14 @@ private slots:
         QVERIFY2(colours.size() > 2, "no text was drawn inside the bar");
         // Neighbours in one state are told apart by a white hairline where each begins.
         QVERIFY2(colours.count(qRgb(255, 255, 255)), "no boundary between the segments");
+    }
+
+    // Text shrunk to fit a thin bar would be unreadable clutter: none is written.
+    void thinBarsGetNoText()
+    {
+        il::Timeline timeline;
+        build(timeline, 4, 1'000'000);
+        QCOMPARE(paint(timeline, 4'000'000, nullptr, 14), 0);
     }
 
     void narrowSegmentsAreNot()
