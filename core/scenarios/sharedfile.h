@@ -20,8 +20,6 @@ public:
     // `writer` makes the temporary file's name unique among concurrent writers.
     void write(std::int64_t value, int writer) const;
 
-    const std::string &path() const { return m_path; }
-
 private:
     std::string m_dir;
     std::string m_path;

@@ -40,14 +40,16 @@ int SegmentLabels::paint(QPainter &painter, int firstLane, int lastLane) const
     font.setPixelSize(
         std::max(1, int(std::lround(std::min(barHeight * 0.62, 12.0 * m_layout.unit)))));
     painter.setFont(font);
+    const QFontMetricsF metrics(font);
     int written = 0;
     for (int lane = std::max(0, firstLane); lane <= last && written < kMaxLabels; ++lane)
-        written += paintLane(painter, lane, kMaxLabels - written);
+        written += paintLane(painter, metrics, lane, kMaxLabels - written);
     painter.restore();
     return written;
 }
 
-int SegmentLabels::paintLane(QPainter &painter, int laneIndex, int budget) const
+int SegmentLabels::paintLane(QPainter &painter, const QFontMetricsF &metrics, int laneIndex,
+                             int budget) const
 {
     const il::TimelineLane &lane = m_timeline.lanes()[std::size_t(laneIndex)];
     const auto &segs = lane.segments;
@@ -56,7 +58,6 @@ int SegmentLabels::paintLane(QPainter &painter, int laneIndex, int budget) const
     const double right = m_map.left + m_map.width;
     const double minWidth = kMinWidth * m_layout.unit;
     const double pad = 3.0 * m_layout.unit;
-    const QFontMetricsF metrics(painter.font());
     int written = 0;
     std::size_t i = SegmentPainter::firstEndingAfter(m_timeline, lane, 0, m_map.nsAtF(left));
     while (i < segs.size() && written < budget) {

@@ -3,6 +3,7 @@
 #include "timeline.h"
 #include "timemapping.h"
 
+class QFontMetricsF;
 class QPainter;
 
 // Writes what a segment is about (its resource: "task 7", "thread 4711", "counter mutex")
@@ -28,7 +29,7 @@ public:
     static constexpr double kMinWidth = 28.0;
 
 private:
-    int paintLane(QPainter &painter, int laneIndex, int budget) const;
+    int paintLane(QPainter &painter, const QFontMetricsF &metrics, int laneIndex, int budget) const;
 
     const il::Timeline &m_timeline;
     TimeMapping m_map;

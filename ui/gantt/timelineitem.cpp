@@ -90,7 +90,6 @@ QRectF TimelineItem::boundingRect() const
 void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
 {
     m_lastRects = 0;
-    m_lastLabels = 0;
     if (m_size.isEmpty())
         return;
     if (laneCount() == 0) {
@@ -139,7 +138,7 @@ void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
                                              : SegmentPainter::Output::Rects);
     m_lastRects += segments.paintMarks(*painter, first, last);
     painter->setRenderHint(QPainter::TextAntialiasing, true);
-    m_lastLabels = SegmentLabels(*m_timeline, map, lanes).paint(*painter, first, last);
+    SegmentLabels(*m_timeline, map, lanes).paint(*painter, first, last);
     if (m_cursorNs && *m_cursorNs >= m_fromNs && *m_cursorNs <= m_toNs) {
         const int x = int(std::round(map.x(*m_cursorNs)));
         const int w = std::max(1, int(std::round(2 * dpr)));

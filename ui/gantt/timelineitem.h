@@ -35,8 +35,6 @@ public:
     std::optional<Hit> hitTest(const QPointF &pos) const;
     // Fills and image draws of the last paint (segments and marks), for tests.
     int lastRectCount() const { return m_lastRects; }
-    // Segment labels written by the last paint.
-    int lastLabelCount() const { return m_lastLabels; }
 
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option,
@@ -52,5 +50,4 @@ private:
     QString m_hint;
     std::optional<qint64> m_cursorNs;
     int m_lastRects = 0;
-    int m_lastLabels = 0;
 };
