@@ -12,6 +12,7 @@ inline constexpr ResourceId kNoResource = 0;
 enum class State : std::uint8_t {
     Running,    // executing its own code
     Blocked,    // waiting for a lock or a permit (the resource says which)
+    Spinning,   // busy-waiting for a lock on the CPU: burning cycles, not sleeping
     Critical,   // inside a critical section / holding the resource
     Sleeping,   // sleeping or doing simulated work off-CPU
     Preempted,  // runnable but not running: the CPU (or the event loop) is busy elsewhere
@@ -30,10 +31,12 @@ enum class EventKind : std::uint8_t {
 
 // What a Mark event means.
 enum MarkCode : std::int64_t {
-    kMarkMeal = 1,     // a philosopher finished a meal
-    kMarkDeadlock = 2, // the wait-for graph closed a cycle through this lane
-    kMarkAwait = 3,    // a task awaited: its event loop switched to another task here
-    kMarkStep = 4,     // a step of the lane's work completed (a URL fetched, a child exited)
+    kMarkMeal = 1,      // a philosopher finished a meal
+    kMarkDeadlock = 2,  // the wait-for graph closed a cycle through this lane
+    kMarkAwait = 3,     // a task awaited: its event loop switched to another task here
+    kMarkStep = 4,      // a step of the lane's work completed (a URL fetched, a child exited)
+    kMarkWasted = 5,    // a consumer woke up and found nothing to do
+    kMarkViolation = 6, // mutual exclusion failed: another thread was inside the critical section
 };
 
 // A fixed-size record. 24 bytes, so a per-thread ring of them stays cache friendly.

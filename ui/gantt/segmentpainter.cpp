@@ -205,7 +205,6 @@ int SegmentPainter::paintMarks(QPainter &painter, int firstLane, int lastLane) c
     int ticks = 0;
     const int left = int(std::lround(m_map.left));
     const int tickWidth = std::max(1, int(std::lround(m_layout.unit)));
-    const QColor color(0x20, 0x20, 0x20);
     const int last = std::min(lastLane, int(m_timeline.lanes().size()) - 1);
     for (int laneIndex = std::max(0, firstLane); laneIndex <= last; ++laneIndex) {
         const auto &marks = m_timeline.lanes()[std::size_t(laneIndex)].marks;
@@ -222,7 +221,7 @@ int SegmentPainter::paintMarks(QPainter &painter, int firstLane, int lastLane) c
             const int column = int(std::floor(m_map.x(double(it->tNs)) - m_map.left));
             if (column >= m_columns)
                 break;
-            painter.fillRect(tick.translated(left + column, 0), color);
+            painter.fillRect(tick.translated(left + column, 0), markColor(it->value));
             ++ticks;
             // One tick per column: skip whatever else lands on it.
             it = std::lower_bound(it + 1, marks.end(), m_map.nsAtF(m_map.left + column + tickWidth),

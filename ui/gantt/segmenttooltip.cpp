@@ -25,7 +25,8 @@ QString describeState(il::State state, const QString &resource)
     if (resource.isEmpty())
         return label;
     switch (state) {
-    case il::State::Blocked: return QStringLiteral("%1 on %2").arg(label, resource);
+    case il::State::Blocked:
+    case il::State::Spinning: return QStringLiteral("%1 on %2").arg(label, resource);
     case il::State::Critical: return QStringLiteral("%1 holding %2").arg(label, resource);
     default: return QStringLiteral("%1 (%2)").arg(label, resource);
     }

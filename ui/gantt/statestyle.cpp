@@ -5,6 +5,7 @@ QColor stateColor(il::State state)
     switch (state) {
     case il::State::Running: return QColor(0x00, 0x9e, 0x73);
     case il::State::Blocked: return QColor(0xd5, 0x5e, 0x00);
+    case il::State::Spinning: return QColor(0xcc, 0x3d, 0x9a);
     case il::State::Critical: return QColor(0x00, 0x72, 0xb2);
     case il::State::Sleeping: return QColor(0x9a, 0xab, 0xbd);
     case il::State::Preempted: return QColor(0xe6, 0xc2, 0x29);
@@ -24,14 +25,25 @@ QString stateLabel(il::State state)
 int stateInterest(il::State state)
 {
     switch (state) {
-    case il::State::Blocked: return 5;
+    case il::State::Blocked: return 6;
+    case il::State::Spinning: return 5;
     case il::State::Critical: return 4;
     case il::State::Preempted: return 3;
     case il::State::Running: return 2;
     case il::State::Sleeping: return 1;
-    case il::State::Unrecorded: return 6; // a hole in the record must never be painted over
+    case il::State::Unrecorded: return 7; // a hole in the record must never be painted over
     case il::State::Finished:
     case il::State::Count: break;
     }
     return 0;
+}
+
+QColor markColor(std::int64_t code)
+{
+    switch (code) {
+    case il::kMarkDeadlock:
+    case il::kMarkViolation: return QColor(0xd0, 0x10, 0x20);
+    case il::kMarkWasted: return QColor(0x80, 0x80, 0x80);
+    default: return QColor(0x20, 0x20, 0x20);
+    }
 }

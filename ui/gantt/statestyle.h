@@ -6,11 +6,15 @@
 
 // Colours from the Okabe–Ito palette, which stays distinguishable with the common
 // forms of colour blindness: green running, vermillion blocked, blue critical
-// section, muted grey-blue sleeping, light grey finished.
+// section, reddish purple spinning, muted grey-blue sleeping, light grey finished.
 QColor stateColor(il::State state);
 QString stateLabel(il::State state);
 
 // When several states share one pixel column only one can be drawn; the one that
-// explains the most about the run wins: blocked > critical > running > sleeping >
-// finished.
+// explains the most about the run wins: blocked > spinning > critical > preempted >
+// running > sleeping > finished.
 int stateInterest(il::State state);
+
+// The tick drawn for a mark: red for what went wrong (a deadlock, a broken mutual
+// exclusion), grey for a wasted wake-up, near-black for ordinary steps.
+QColor markColor(std::int64_t code);

@@ -82,6 +82,7 @@ PhilosopherPhase phaseOf(il::State state, int chopsticksHeld)
     case il::State::Sleeping: return PhilosopherPhase::Thinking;
     case il::State::Running: // reaching for a chopstick
     case il::State::Preempted:
+    case il::State::Spinning:
     case il::State::Blocked: return PhilosopherPhase::Hungry;
     case il::State::Critical:
         // A lock-based chopstick reports Critical as soon as the first one is taken;
