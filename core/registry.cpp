@@ -13,6 +13,7 @@ const std::vector<std::unique_ptr<Scenario>> &scenarios()
         v.push_back(make_parallelism_scenario());
         v.push_back(make_race_scenario());
         v.push_back(make_mutex_scenario());
+        v.push_back(make_condvar_scenario());
         v.push_back(make_semaphore_scenario());
         v.push_back(make_philosophers_scenario());
         return v;

@@ -19,6 +19,7 @@ std::unique_ptr<Scenario> make_pool_scenario();
 std::unique_ptr<Scenario> make_parallelism_scenario();
 std::unique_ptr<Scenario> make_race_scenario();
 std::unique_ptr<Scenario> make_mutex_scenario();
+std::unique_ptr<Scenario> make_condvar_scenario();
 std::unique_ptr<Scenario> make_semaphore_scenario();
 std::unique_ptr<Scenario> make_philosophers_scenario();
 
