@@ -16,6 +16,7 @@ const std::vector<std::unique_ptr<Scenario>> &scenarios()
         v.push_back(make_condvar_scenario());
         v.push_back(make_semaphore_scenario());
         v.push_back(make_philosophers_scenario());
+        v.push_back(make_peterson_scenario());
         return v;
     }();
     return all;

@@ -22,5 +22,6 @@ std::unique_ptr<Scenario> make_mutex_scenario();
 std::unique_ptr<Scenario> make_condvar_scenario();
 std::unique_ptr<Scenario> make_semaphore_scenario();
 std::unique_ptr<Scenario> make_philosophers_scenario();
+std::unique_ptr<Scenario> make_peterson_scenario();
 
 } // namespace il
