@@ -17,6 +17,7 @@ const std::vector<std::unique_ptr<Scenario>> &scenarios()
         v.push_back(make_semaphore_scenario());
         v.push_back(make_philosophers_scenario());
         v.push_back(make_peterson_scenario());
+        v.push_back(make_spinlock_scenario());
         return v;
     }();
     return all;

@@ -23,5 +23,6 @@ std::unique_ptr<Scenario> make_condvar_scenario();
 std::unique_ptr<Scenario> make_semaphore_scenario();
 std::unique_ptr<Scenario> make_philosophers_scenario();
 std::unique_ptr<Scenario> make_peterson_scenario();
+std::unique_ptr<Scenario> make_spinlock_scenario();
 
 } // namespace il
