@@ -18,6 +18,7 @@ const std::vector<std::unique_ptr<Scenario>> &scenarios()
         v.push_back(make_philosophers_scenario());
         v.push_back(make_peterson_scenario());
         v.push_back(make_spinlock_scenario());
+        v.push_back(make_amdahl_scenario());
         return v;
     }();
     return all;

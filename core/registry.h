@@ -24,5 +24,6 @@ std::unique_ptr<Scenario> make_semaphore_scenario();
 std::unique_ptr<Scenario> make_philosophers_scenario();
 std::unique_ptr<Scenario> make_peterson_scenario();
 std::unique_ptr<Scenario> make_spinlock_scenario();
+std::unique_ptr<Scenario> make_amdahl_scenario();
 
 } // namespace il

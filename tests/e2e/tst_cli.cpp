@@ -14,9 +14,9 @@
 // End to end: the built binary, run headless, as scripts and tests use it.
 
 // Every scenario the catalogue has so far, in the order --list gives them.
-constexpr const char *kScenarioIds[] = {"async", "processes",   "threads",
-                                        "pool",  "parallelism", "race",
-                                        "mutex", "semaphore",   "philosophers"};
+constexpr const char *kScenarioIds[] = {
+    "async",   "processes", "threads",      "pool",     "parallelism", "race",  "mutex",
+    "condvar", "semaphore", "philosophers", "peterson", "spinlock",    "amdahl"};
 
 class TstCli : public QObject {
     Q_OBJECT
@@ -158,6 +158,23 @@ private slots:
         QImage image(png);
         QVERIFY(!image.isNull());
         QVERIFY(image.width() >= 1600 && image.height() >= 900);
+    }
+
+    // Amdahl's speedup chart comes out as a PNG of its own; other scenarios have none.
+    void speedupPngOnlyForAmdahl()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("speedup.png"));
+        const Result ok = run({"--headless", "--scenario", "amdahl", "--param", "max_threads=2",
+                               "--param", "work_ms=10", "--speedup-png", path});
+        QVERIFY2(ok.exitCode == 0, ok.err.constData());
+        QCOMPARE(QImage(path).size(), QSize(2400, 1600));
+
+        const QString other = dir.filePath(QStringLiteral("race.png"));
+        const Result bad = run({"--headless", "--scenario", "race", "--speedup-png", other});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("only amdahl"), bad.err.constData());
+        QVERIFY(!QFile::exists(other));
     }
 
     // The execution models through the real binary: each run completes and its metrics
