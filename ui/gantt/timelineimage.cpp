@@ -1,11 +1,11 @@
 #include "timelineimage.h"
 
+#include "../pngfile.h"
+
 #include "ganttview.h"
 
-#include <QCoreApplication>
 #include <QGraphicsLayout>
 #include <QPainter>
-#include <QSaveFile>
 
 QImage renderTimelineImage(const il::Timeline &timeline, const QString &title, qint64 fromNs,
                            qint64 toNs, QSize logicalSize, qreal dpr)
@@ -43,25 +43,6 @@ QImage renderTimelineImage(const il::Timeline &timeline, const QString &title, q
 bool saveTimelinePng(const il::Timeline &timeline, const QString &title, qint64 fromNs, qint64 toNs,
                      const QString &path, QString *error, QSize logicalSize, qreal dpr)
 {
-    const auto fail = [&](const QString &why) {
-        if (error)
-            *error = QCoreApplication::translate("Gantt", "Cannot write %1: %2").arg(path, why);
-        return false;
-    };
-    const QImage image = renderTimelineImage(timeline, title, fromNs, toNs, logicalSize, dpr);
-    if (image.isNull())
-        return fail(QCoreApplication::translate("Gantt", "the image size is empty"));
-
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(file.errorString());
-    if (!image.save(&file, "PNG")) {
-        file.cancelWriting();
-        return fail(file.errorString().isEmpty() || file.error() == QFileDevice::NoError
-                        ? QCoreApplication::translate("Gantt", "PNG encoding failed")
-                        : file.errorString());
-    }
-    if (!file.commit())
-        return fail(file.errorString());
-    return true;
+    return writePngFile(renderTimelineImage(timeline, title, fromNs, toNs, logicalSize, dpr), path,
+                        error);
 }

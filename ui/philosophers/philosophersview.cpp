@@ -1,10 +1,10 @@
 #include "philosophersview.h"
 
+#include "../pngfile.h"
 #include "tablepainter.h"
 #include "timeline.h"
 
 #include <QPainter>
-#include <QSaveFile>
 #include <QVariantAnimation>
 
 namespace {
@@ -140,24 +140,5 @@ QImage PhilosophersView::renderImage(QSize logicalSize, qreal dpr) const
 bool PhilosophersView::savePng(const QString &path, QString *error, QSize logicalSize,
                                qreal dpr) const
 {
-    const auto fail = [&](const QString &why) {
-        if (error)
-            *error = tr("Cannot write %1: %2").arg(path, why);
-        return false;
-    };
-    const QImage image = renderImage(logicalSize, dpr);
-    if (image.isNull())
-        return fail(tr("the image size is empty"));
-
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(file.errorString());
-    if (!image.save(&file, "PNG")) {
-        file.cancelWriting();
-        return fail(file.error() == QFileDevice::NoError ? tr("PNG encoding failed")
-                                                         : file.errorString());
-    }
-    if (!file.commit())
-        return fail(file.errorString());
-    return true;
+    return writePngFile(renderImage(logicalSize, dpr), path, error);
 }
