@@ -73,7 +73,12 @@ CliParse parseCommandLine(const QStringList &arguments)
     const QCommandLineOption png(QStringLiteral("png"),
                                  QStringLiteral("Export the timeline as a PNG image."),
                                  QStringLiteral("FILE"));
-    parser.addOptions({list, json, headless, scenario, param, seed, timeout, stats, png});
+    const QCommandLineOption speedupPng(
+        QStringLiteral("speedup-png"),
+        QStringLiteral("Export the speedup chart as a PNG image (amdahl only)."),
+        QStringLiteral("FILE"));
+    parser.addOptions(
+        {list, json, headless, scenario, param, seed, timeout, stats, png, speedupPng});
 
     if (!parser.parse(arguments))
         return fail(parser.errorText());
@@ -84,7 +89,7 @@ CliParse parseCommandLine(const QStringList &arguments)
     if (!parser.positionalArguments().isEmpty())
         return fail(QStringLiteral("unexpected argument '%1'")
                         .arg(parser.positionalArguments().constFirst()));
-    for (const auto *single : {&scenario, &seed, &timeout, &stats, &png})
+    for (const auto *single : {&scenario, &seed, &timeout, &stats, &png, &speedupPng})
         if (parser.values(*single).size() > 1)
             return fail(
                 QStringLiteral("--%1 given more than once").arg(single->names().constFirst()));
@@ -98,7 +103,8 @@ CliParse parseCommandLine(const QStringList &arguments)
         return CliParse{o, {}, ExitOk};
     }
     if (!parser.isSet(headless)) {
-        for (const auto *opt : {&scenario, &param, &seed, &timeout, &stats, &png, &json})
+        for (const auto *opt :
+             {&scenario, &param, &seed, &timeout, &stats, &png, &speedupPng, &json})
             if (parser.isSet(*opt))
                 return fail(QStringLiteral("--%1 needs --headless").arg(opt->names().constFirst()));
         return CliParse{o, {}, ExitOk};
@@ -149,7 +155,16 @@ CliParse parseCommandLine(const QStringList &arguments)
         return fail(QStringLiteral("--png needs a file name"));
     if (o.pngPath == QLatin1String("-"))
         return fail(QStringLiteral("--png cannot write to standard output; give a file name"));
-    for (const QString &path : {o.statsPath, o.pngPath})
+    o.speedupPngPath = parser.value(speedupPng);
+    if (parser.isSet(speedupPng)) {
+        if (info.id != "amdahl")
+            return fail(QStringLiteral("--speedup-png: scenario '%1' has no speedup chart "
+                                       "(only amdahl has)")
+                            .arg(id));
+        if (o.speedupPngPath.isEmpty() || o.speedupPngPath == QLatin1String("-"))
+            return fail(QStringLiteral("--speedup-png needs a file name"));
+    }
+    for (const QString &path : {o.statsPath, o.pngPath, o.speedupPngPath})
         if (!path.isEmpty())
             if (const QString problem = outputProblem(path); !problem.isEmpty())
                 return fail(problem, ExitFileError);

@@ -19,6 +19,7 @@ struct CliOptions {
     double timeoutSeconds = 0; // 0: no limit
     QString statsPath;         // "-" is standard output
     QString pngPath;
+    QString speedupPngPath; // the Amdahl scenario's speedup chart
 };
 
 struct CliParse {

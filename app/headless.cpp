@@ -5,6 +5,7 @@
 #include "registry.h"
 #include "run.h"
 #include "runtitle.h"
+#include "speedup/speedupchart.h"
 #include "stats.h"
 #include "timeline.h"
 
@@ -102,12 +103,15 @@ int runHeadless(const CliOptions &o)
             code = ExitFileError;
         }
     }
-    if (!o.pngPath.isEmpty()) {
-        const QString title = runTitle(o.scenario->info(), o.params);
-        if (!saveTimelinePng(timeline, title, 0, 0, o.pngPath, &error)) {
-            std::cerr << "interleave: " << error.toStdString() << '\n';
-            code = ExitFileError;
-        }
+    const QString title = runTitle(o.scenario->info(), o.params);
+    if (!o.pngPath.isEmpty() && !saveTimelinePng(timeline, title, 0, 0, o.pngPath, &error)) {
+        std::cerr << "interleave: " << error.toStdString() << '\n';
+        code = ExitFileError;
+    }
+    if (!o.speedupPngPath.isEmpty() && !saveSpeedupPng(SpeedupData::fromMetrics(result.metrics),
+                                                       title, o.speedupPngPath, &error)) {
+        std::cerr << "interleave: " << error.toStdString() << '\n';
+        code = ExitFileError;
     }
     return code;
 }

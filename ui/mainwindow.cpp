@@ -9,6 +9,7 @@
 #include "replaybar.h"
 #include "runcontroller.h"
 #include "runtitle.h"
+#include "speedup/speedupchart.h"
 #include "stats.h"
 
 #include <QAction>
@@ -28,6 +29,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -173,7 +175,18 @@ QWidget *MainWindow::buildCentre()
     m_views->addWidget(m_tablePage);
     m_views->setStretchFactor(0, 3);
     m_views->setStretchFactor(1, 2);
-    v->addWidget(m_views, 1);
+    // The Amdahl scenario adds a second tab: its measured speedup against the law.
+    m_speedup = new SpeedupChart;
+    m_tabs = new QTabWidget;
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_views, tr("Timeline"));
+    m_tabs->addTab(m_speedup, tr("Speedup"));
+    m_tabs->setTabToolTip(1, tr("Measured speedup per thread count against Amdahl's law"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        updateActions();
+        updateStatus();
+    });
+    v->addWidget(m_tabs, 1);
     return centre;
 }
 
@@ -290,6 +303,24 @@ void MainWindow::onScenarioChanged()
     }
     m_params->setScenario(s->info());
     m_metrics->setScenario(s->info());
+    m_tabs->setTabVisible(1, s->info().id == "amdahl");
+    updateSpeedup();
+}
+
+bool MainWindow::speedupShown() const
+{
+    return m_tabs->currentWidget() == m_speedup;
+}
+
+// The chart shows the last run's figures while that run's scenario is selected.
+void MainWindow::updateSpeedup()
+{
+    const il::Scenario *s = currentScenario();
+    const auto &r = m_controller->lastResult();
+    if (s && s == m_controller->scenario() && r && !m_controller->isRunning())
+        m_speedup->setData(SpeedupData::fromMetrics(r->metrics), chartTitle());
+    else
+        m_speedup->setData(std::nullopt, QString());
 }
 
 void MainWindow::startRun()
@@ -312,6 +343,8 @@ void MainWindow::onRunStarted()
 {
     m_metrics->clearValues();
     m_banner->hide();
+    m_tabs->setCurrentIndex(0); // watch the run live
+    updateSpeedup();
     // The controller made a new timeline: hand it to the views before anything else.
     m_table->setTimeline(&m_controller->timeline());
     m_table->setDisplayTimeNs(std::nullopt);
@@ -335,6 +368,9 @@ void MainWindow::onRunFinished()
                                      .arg(QString::fromStdString(r->error)));
     }
     onRunUpdated();
+    updateSpeedup();
+    if (m_speedup->data() && !m_speedup->data()->threads.isEmpty())
+        m_tabs->setCurrentWidget(m_speedup); // the run's conclusion
     // The run is over: the table shows its last recorded moment, no longer "live".
     if (!m_replay->pinnedTimeNs())
         m_table->setDisplayTimeNs(m_controller->timeline().end_ns());
@@ -373,7 +409,10 @@ void MainWindow::updateStatus()
     m_eventsLabel->setText(tr("%1 events").arg(locale.toString(qulonglong(t.event_count()))));
     m_droppedLabel->setText(tr("%1 dropped").arg(locale.toString(qulonglong(t.dropped()))));
     m_droppedLabel->setStyleSheet(t.dropped() > 0 ? QStringLiteral("color: #b00020;") : QString());
-    m_exportAction->setEnabled(!t.lanes().empty());
+    const bool speedup = speedupShown();
+    m_exportAction->setText(speedup ? tr("Export speedup chart as &PNG…")
+                                    : tr("Export timeline as &PNG…"));
+    m_exportAction->setEnabled(speedup ? bool(m_speedup->data()) : !t.lanes().empty());
     m_exportTableAction->setEnabled(m_table->seatCount() > 0);
 }
 
@@ -386,8 +425,12 @@ QString MainWindow::chartTitle() const
 bool MainWindow::exportPng(const QString &path)
 {
     QString error;
-    if (!saveTimelinePng(m_controller->timeline(), chartTitle(), m_gantt->visibleFromNs(),
-                         m_gantt->visibleToNs(), path, &error)) {
+    const bool saved =
+        speedupShown()
+            ? saveSpeedupPng(m_speedup->data(), chartTitle(), path, &error)
+            : saveTimelinePng(m_controller->timeline(), chartTitle(), m_gantt->visibleFromNs(),
+                              m_gantt->visibleToNs(), path, &error);
+    if (!saved) {
         QMessageBox::warning(this, tr("Export failed"), error);
         return false;
     }
@@ -399,10 +442,11 @@ void MainWindow::exportPngInteractively()
 {
     const il::Scenario *s = m_controller->scenario();
     const QString suggested =
-        QDir::home().filePath(QStringLiteral("interleave-%1.png")
-                                  .arg(s ? QString::fromStdString(s->info().id) : QString()));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export timeline as PNG"), suggested,
-                                                      tr("PNG images (*.png)"));
+        QDir::home().filePath(QStringLiteral("interleave-%1%2.png")
+                                  .arg(s ? QString::fromStdString(s->info().id) : QString(),
+                                       speedupShown() ? QStringLiteral("-speedup") : QString()));
+    const QString path = QFileDialog::getSaveFileName(this, m_exportAction->text().remove('&'),
+                                                      suggested, tr("PNG images (*.png)"));
     if (!path.isEmpty())
         exportPng(path);
 }

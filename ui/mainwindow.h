@@ -15,6 +15,8 @@ class ReplayBar;
 class QSplitter;
 class ParamsPanel;
 class RunController;
+class SpeedupChart;
+class QTabWidget;
 
 // Scenario list, parameters, Run/Stop and metrics on the left; the live timeline in
 // the centre; elapsed time and event counts in the status bar.
@@ -31,11 +33,14 @@ public:
     GanttView *ganttView() const { return m_gantt; }
     PhilosophersView *philosophersView() const { return m_table; }
     ReplayBar *replayBar() const { return m_replay; }
+    SpeedupChart *speedupChart() const { return m_speedup; }
+    QTabWidget *viewTabs() const { return m_tabs; }
     // The deadlock banner's text ("" while hidden).
     QString deadlockBanner() const;
 
     void startRun();
     void stopRun();
+    // Exports what the current tab shows: the timeline or the speedup chart.
     bool exportPng(const QString &path);
 
 protected:
@@ -51,6 +56,8 @@ private:
     void onRunFinished();
     void updateStatus();
     void updateActions();
+    void updateSpeedup();
+    bool speedupShown() const;
     void exportPngInteractively();
     QString chartTitle() const;
     const il::Scenario *currentScenario() const;
@@ -61,6 +68,8 @@ private:
     ReplayBar *m_replay = nullptr;
     QWidget *m_tablePage = nullptr;
     QSplitter *m_views = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    SpeedupChart *m_speedup = nullptr;
     QLabel *m_banner = nullptr;
     QListWidget *m_scenarioList = nullptr;
     QLabel *m_explanation = nullptr;

@@ -5,8 +5,13 @@
 #include "philosophers/philosophersview.h"
 #include "replaybar.h"
 #include "runcontroller.h"
+#include "speedup/speedupchart.h"
 
+#include <QAction>
 #include <QImage>
+#include <QLineSeries>
+#include <QMenuBar>
+#include <QTabWidget>
 
 #include <QSignalSpy>
 #include <QSlider>
@@ -133,6 +138,42 @@ private slots:
         const QImage image(path);
         QVERIFY(!image.isNull());
         QCOMPARE(image.size(), QSize(3200, 1800)); // 1600×900 at 2× device pixel ratio
+    }
+
+    // Amdahl's run ends on its speedup chart, in a tab only that scenario has, and Ctrl+E
+    // then exports the chart rather than the timeline.
+    void amdahlShowsItsSpeedupChartAndExportsIt()
+    {
+        MainWindow w;
+        w.show();
+        QTabWidget *tabs = w.viewTabs();
+        w.selectScenario(QStringLiteral("mutex"));
+        QVERIFY(!tabs->isTabVisible(tabs->indexOf(w.speedupChart())));
+        w.selectScenario(QStringLiteral("amdahl"));
+        QVERIFY(tabs->isTabVisible(tabs->indexOf(w.speedupChart())));
+        QVERIFY(!w.speedupChart()->data());
+        w.paramsPanel()->setValues({{"serial_percent", 50}, {"max_threads", 3}, {"work_ms", 20}});
+        QVERIFY(runToEnd(w));
+        QCOMPARE(tabs->currentWidget(), w.speedupChart());
+        QVERIFY(w.speedupChart()->data());
+        QCOMPARE(w.speedupChart()->data()->threads, (QList<int>{1, 2, 3}));
+        QCOMPARE(w.speedupChart()->measuredSeries()->points().size(), 3);
+
+        QAction *exportAction = nullptr;
+        for (QAction *a : w.findChildren<QAction *>())
+            if (a->shortcut() == QKeySequence(QStringLiteral("Ctrl+E")))
+                exportAction = a;
+        QVERIFY(exportAction);
+        QVERIFY(exportAction->text().contains(QStringLiteral("speedup")));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("speedup.png"));
+        QVERIFY(w.exportPng(path));
+        QCOMPARE(QImage(path).size(), QSize(2400, 1600)); // 1200×800 at 2×
+
+        tabs->setCurrentIndex(0);
+        QVERIFY(exportAction->text().contains(QStringLiteral("timeline")));
+        w.selectScenario(QStringLiteral("race")); // another scenario: the chart is not its
+        QVERIFY(!w.speedupChart()->data());
     }
 };
 

@@ -1,0 +1,44 @@
+#pragma once
+#include "speedupdata.h"
+
+#include <QChartView>
+
+#include <optional>
+
+class QLineSeries;
+class QValueAxis;
+
+// The speedup tab of the Amdahl scenario: the measured speedup per thread count
+// against Amdahl's law 1 / (s + (1 − s) / n), the ideal linear speedup and the number
+// of CPUs the run could use.
+class SpeedupChart : public QChartView {
+    Q_OBJECT
+public:
+    explicit SpeedupChart(QWidget *parent = nullptr);
+
+    // No data shows empty axes and a hint to run the scenario.
+    void setData(const std::optional<SpeedupData> &data, const QString &title);
+    const std::optional<SpeedupData> &data() const { return m_data; }
+    QLineSeries *measuredSeries() const { return m_measured; }
+    QLineSeries *amdahlSeries() const { return m_amdahl; }
+
+    // The chart as an image of logicalSize × dpr pixels, as it would look on screen.
+    QImage renderImage(QSize logicalSize = {1200, 800}, qreal dpr = 2.0) const;
+
+private:
+    void showPointToolTip(const QPointF &point, bool state);
+
+    std::optional<SpeedupData> m_data;
+    QLineSeries *m_measured;
+    QLineSeries *m_amdahl;
+    QLineSeries *m_ideal;
+    QLineSeries *m_cores;
+    QValueAxis *m_x;
+    QValueAxis *m_y;
+};
+
+// Renders `data` as the speedup tab shows it, and writes it to `path` as PNG (through a
+// temporary file). On failure returns false and says why in `error`.
+bool saveSpeedupPng(const std::optional<SpeedupData> &data, const QString &title,
+                    const QString &path, QString *error, QSize logicalSize = {1200, 800},
+                    qreal dpr = 2.0);
