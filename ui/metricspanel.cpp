@@ -20,6 +20,7 @@ void MetricsPanel::setScenario(const il::ScenarioInfo &info)
     for (const auto &name : info.metrics) {
         auto *value = new QLabel;
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        value->setWordWrap(true); // lists (completion order, speedups) wrap in the panel
         value->setObjectName(QString::fromStdString(name));
         m_form->addRow(QString::fromStdString(name) + ':', value);
         m_values[name] = value;

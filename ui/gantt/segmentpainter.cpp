@@ -204,7 +204,7 @@ int SegmentPainter::paintMarks(QPainter &painter, int firstLane, int lastLane) c
 {
     int ticks = 0;
     const int left = int(std::lround(m_map.left));
-    const int tickWidth = std::max(1, int(std::lround(m_layout.unit)));
+    const int tickWidth = std::max(2, int(std::lround(2 * m_layout.unit)));
     const int last = std::min(lastLane, int(m_timeline.lanes().size()) - 1);
     for (int laneIndex = std::max(0, firstLane); laneIndex <= last; ++laneIndex) {
         const auto &marks = m_timeline.lanes()[std::size_t(laneIndex)].marks;
@@ -212,7 +212,7 @@ int SegmentPainter::paintMarks(QPainter &painter, int firstLane, int lastLane) c
             continue;
         const QRect bar = snapped(m_layout.barRect(laneIndex));
         // A tick pokes out above the bar and reaches a third of the way down.
-        const int overhang = std::max(1, int(std::lround(2 * m_layout.unit)));
+        const int overhang = std::max(2, int(std::lround(3 * m_layout.unit)));
         const QRect tick(0, bar.top() - overhang, tickWidth,
                          overhang + std::max(2, bar.height() / 3));
         const auto byTime = [](const il::Mark &m, double t) { return double(m.tNs) < t; };

@@ -43,7 +43,7 @@ QColor markColor(std::int64_t code)
     switch (code) {
     case il::kMarkDeadlock:
     case il::kMarkViolation: return QColor(0xd0, 0x10, 0x20);
-    case il::kMarkWasted: return QColor(0x80, 0x80, 0x80);
+    case il::kMarkWasted: return QColor(0xe6, 0x9f, 0x00);
     default: return QColor(0x20, 0x20, 0x20);
     }
 }

@@ -16,5 +16,5 @@ QString stateLabel(il::State state);
 int stateInterest(il::State state);
 
 // The tick drawn for a mark: red for what went wrong (a deadlock, a broken mutual
-// exclusion), grey for a wasted wake-up, near-black for ordinary steps.
+// exclusion), orange for a wasted wake-up, near-black for ordinary steps.
 QColor markColor(std::int64_t code);
