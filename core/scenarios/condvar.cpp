@@ -1,5 +1,6 @@
 #include "../registry.h"
 #include "../sync.h"
+#include "budget.h"
 #include "workers.h"
 
 #include <algorithm>
@@ -48,6 +49,7 @@ struct Shop {
     ResourceId cvResource = kNoResource;
     ResourceId pollLabel = kNoResource;
     ResourceId intervalLabel = kNoResource;
+    ResourceId budgetLabel = kNoResource;
     std::vector<ResourceId> itemLabels;
 
     std::atomic<std::int64_t> consumed{0};
@@ -109,6 +111,7 @@ public:
 
         Recorder &rec = ctx.recorder;
         shop.queueCounter = rec.add_resource("queue");
+        shop.budgetLabel = budget_label(rec);
         if (shop.mode == ConditionVariable)
             shop.cvResource = rec.add_resource("queue (condition variable)");
         else
@@ -228,6 +231,8 @@ private:
     static void consume(RunContext &ctx, Shop &shop, Lane &lane)
     {
         Tally tally;
+        // 1 ms polling by 8 consumers for half an hour would be tens of millions of changes.
+        LaneBudget budget(lane, shop.budgetLabel);
         std::unique_lock lock(shop.mutex);
         bool wokeUp = false; // this pass through the loop follows a wake-up
         bool tookAny = false;
@@ -236,31 +241,37 @@ private:
                 const Item item = shop.queue.front();
                 shop.queue.pop_front();
                 ++shop.taken;
-                lane.counter(shop.queueCounter, std::int64_t(shop.queue.size()));
+                if (budget.take(1))
+                    lane.counter(shop.queueCounter, std::int64_t(shop.queue.size()));
                 const std::int64_t latency = now_ns() - item.producedNs;
                 lock.unlock();
-                take(shop, lane, item, latency, tally);
+                take(shop, lane, budget, item, latency, tally);
                 tookAny = true;
                 lock.lock();
                 continue;
             }
             if (wokeUp && !tookAny && !shop.over()) {
                 ++tally.wasted;
-                lane.mark(kMarkWasted);
+                if (budget.take(1))
+                    lane.mark(kMarkWasted);
             }
             if (shop.over())
                 break;
             wokeUp = true;
             tookAny = false;
             if (shop.mode == ConditionVariable) {
-                lane.state(State::Blocked, shop.cvResource);
+                if (budget.take(1))
+                    lane.state(State::Blocked, shop.cvResource);
                 shop.cv.wait(lock); // no predicate: every return is a wake-up to count
-                lane.state(State::Running);
+                if (budget.take(1))
+                    lane.state(State::Running);
             } else {
-                lane.state(State::Sleeping, shop.pollLabel);
+                if (budget.take(1))
+                    lane.state(State::Sleeping, shop.pollLabel);
                 lock.unlock();
                 const bool slept = sleep_for(ctx.stop, shop.poll);
-                lane.state(State::Running);
+                if (budget.take(1))
+                    lane.state(State::Running);
                 lock.lock();
                 if (!slept)
                     break;
@@ -280,14 +291,17 @@ private:
     }
 
     // Consuming an item: the lane runs on it (the tooltip names it) and ticks when done.
-    static void take(Shop &shop, Lane &lane, const Item &item, std::int64_t latencyNs, Tally &tally)
+    static void take(Shop &shop, Lane &lane, LaneBudget &budget, const Item &item,
+                     std::int64_t latencyNs, Tally &tally)
     {
         const ResourceId label = shop.itemLabels[std::size_t(item.id)];
-        lane.state(State::Running, label);
+        if (budget.take(2)) {
+            lane.state(State::Running, label);
+            lane.mark(kMarkStep, label);
+        }
         ++tally.consumed;
         tally.latencySumNs += latencyNs;
         tally.latencyMaxNs = std::max(tally.latencyMaxNs, latencyNs);
-        lane.mark(kMarkStep, label);
     }
 };
 

@@ -1,5 +1,6 @@
 #include "../clock.h"
 #include "../registry.h"
+#include "budget.h"
 #include "workers.h"
 
 #include <algorithm>
@@ -181,13 +182,15 @@ struct Shared {
     std::int64_t criticalNs;
     ResourceId lock;
     std::int64_t clockCostNs;
+    ResourceId budgetLabel;
     std::int64_t counter = 0; // guarded by the lock
 };
 
 // One thread's increments. Only what is visible is recorded: an uncontended acquisition
 // leaves the lane Running ("incrementing"); a contended one is Spinning (Blocked for the
 // mutex) from the failed first try until the lock is taken; holds of kVisibleCriticalNs
-// or more are Critical.
+// or more are Critical. A lane records at most LaneBudget's worth of changes; after that
+// it shows that its detail was not kept, while the counting goes on.
 //
 // spin_ms is the CPU time the waiters burned while waiting, measured in two ways that
 // mean the same thing, each as cheap as its lock allows. A spinner never sleeps, so its time
@@ -205,37 +208,44 @@ template <typename Lock> void increment(Lock &lock, Shared &s, Lane &lane, Threa
     const bool showHold = s.criticalNs >= kVisibleCriticalNs;
     const State inside = showHold ? State::Critical : State::Running;
     out.startNs = now_ns();
+    LaneBudget budget(lane, s.budgetLabel);
     for (std::int64_t i = 0; i < s.increments && !s.stop.stop_requested(); ++i) {
         const bool contended = !lock.try_lock();
+        // At most three changes per increment: waiting, inside, out again.
+        const bool record = (contended || showHold) && budget.take(contended ? 3 : 2);
         std::int64_t cpuBefore = 0;
         std::int64_t acquiredNs = 0;
         if (contended) {
             const std::int64_t waitNs = now_ns();
             if constexpr (kMutex) {
-                lane.state_at(waitNs, State::Blocked, s.lock);
+                if (record)
+                    lane.state_at(waitNs, State::Blocked, s.lock);
                 cpuBefore = thread_cpu_ns();
                 lock.lock(); // other threads hold it briefly and check Stop between holds
                 acquiredNs = now_ns();
             } else {
-                lane.state_at(waitNs, State::Spinning, s.lock);
+                if (record)
+                    lane.state_at(waitNs, State::Spinning, s.lock);
                 SpinWait wait(s.stop, waitNs);
                 if (!lock.lock_contended(wait)) {
                     out.spinNs += wait.spun_ns(now_ns());
-                    lane.state(State::Running);
+                    if (record)
+                        lane.state(State::Running);
                     break;
                 }
                 acquiredNs = now_ns();
                 out.spinNs += wait.spun_ns(acquiredNs);
             }
-            lane.state_at(acquiredNs, inside, s.lock);
-        } else if (showHold) {
+            if (record)
+                lane.state_at(acquiredNs, inside, s.lock);
+        } else if (record) {
             lane.state(State::Critical, s.lock);
         }
         ++s.counter;
         hold_for(s.criticalNs);
         // Still inside: so the timeline shows one holder's critical section end before
         // the next one's begins, as it did.
-        if (showHold)
+        if (showHold && record)
             lane.state(State::Running);
         lock.unlock();
         if (kMutex && contended) {
@@ -283,9 +293,12 @@ public:
     {
         const auto kind = LockKind(ctx.param("lock"));
         const int threads = int(ctx.param("threads"));
-        Shared shared{ctx.stop, ctx.param("increments"), ctx.param("critical_ns"),
+        Shared shared{ctx.stop,
+                      ctx.param("increments"),
+                      ctx.param("critical_ns"),
                       ctx.recorder.add_resource(kind == StdMutex ? "mutex" : "spinlock"),
-                      cpu_clock_cost_ns()};
+                      cpu_clock_cost_ns(),
+                      budget_label(ctx.recorder)};
         std::vector<ThreadFigures> figures(static_cast<std::size_t>(threads));
         TasLock tas;
         TtasLock ttas;

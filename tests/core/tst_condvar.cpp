@@ -23,11 +23,6 @@ double real_metric(const Outcome &o, const char *key)
     return o.result.metrics.at(key).get<double>();
 }
 
-bool starts_with(const std::string &s, const std::string &prefix)
-{
-    return s.compare(0, prefix.size(), prefix) == 0;
-}
-
 // How often each item was ticked off (kMarkStep labelled "item k") on the lanes whose names
 // start with `prefix`; -1 in slot 0 if a tick names something else.
 std::vector<int> item_ticks(const il::Timeline &timeline, const std::string &prefix,
@@ -35,13 +30,13 @@ std::vector<int> item_ticks(const il::Timeline &timeline, const std::string &pre
 {
     std::vector<int> ticks(std::size_t(items), 0);
     for (const auto &lane : timeline.lanes()) {
-        if (!starts_with(lane.name, prefix))
+        if (!lane.name.starts_with(prefix))
             continue;
         for (const auto &mark : lane.marks) {
             if (mark.value != il::kMarkStep)
                 continue;
             const std::string &label = timeline.resource_name(mark.resource);
-            const std::int64_t id = starts_with(label, "item ") ? std::stoll(label.substr(5)) : -1;
+            const std::int64_t id = label.starts_with("item ") ? std::stoll(label.substr(5)) : -1;
             if (id < 0 || id >= items)
                 return {-1};
             ++ticks[std::size_t(id)];
@@ -55,7 +50,7 @@ template <typename Pred> std::int64_t consumer_segments(const il::Timeline &time
 {
     std::int64_t n = 0;
     for (const auto &lane : timeline.lanes())
-        if (starts_with(lane.name, "consumer "))
+        if (lane.name.starts_with("consumer "))
             n += std::int64_t(segments_where(lane, pred).size());
     return n;
 }
@@ -64,7 +59,7 @@ std::int64_t consumer_marks(const il::Timeline &timeline, std::int64_t value)
 {
     std::int64_t n = 0;
     for (const auto &lane : timeline.lanes())
-        if (starts_with(lane.name, "consumer "))
+        if (lane.name.starts_with("consumer "))
             n += count_marks(lane, value);
     return n;
 }

@@ -1,6 +1,7 @@
 #include "params.h"
 #include "registry.h"
 #include "run.h"
+#include "scenarios/budget.h"
 #include "scenariotest.h"
 #include "testutil.h"
 #include "timeline.h"
@@ -212,6 +213,32 @@ private slots:
         for (const auto &lane : o.timeline.lanes())
             QCOMPARE(segments_where(lane, in_state(State::Critical)).size(),
                      std::size_t(increments));
+    }
+
+    // A lane records at most LaneBudget's worth of changes: past that it says its detail
+    // was not kept (Unrecorded, labelled why) and records nothing else but its end, while
+    // the count stays exact. 1 thread, so every hold is uncontended: two changes each.
+    void longRunsKeepABoundedRecord()
+    {
+        const std::int64_t holds = il::LaneBudget::kDefaultEvents / 2 + 5'000;
+        Outcome o;
+        run_to_end(
+            "spinlock",
+            {{"lock", TestAndSet}, {"threads", 1}, {"increments", holds}, {"critical_ns", 1'000}},
+            o);
+        if (QTest::currentTestFailed())
+            return;
+        check_figures(o, holds);
+        const auto &lane = o.timeline.lanes().at(0);
+        QCOMPARE(segments_where(lane, in_state(State::Critical)).size(),
+                 std::size_t(il::LaneBudget::kDefaultEvents / 2));
+        const auto unrecorded = segments_where(lane, in_state(State::Unrecorded));
+        QCOMPARE(unrecorded.size(), std::size_t(1));
+        QVERIFY(o.timeline.resource_name(unrecorded[0].resource).find("budget") !=
+                std::string::npos);
+        QCOMPARE(lane.segments.size(), std::size_t(il::LaneBudget::kDefaultEvents + 3));
+        QCOMPARE(lane.segments.back().state, State::Finished);
+        QCOMPARE(o.timeline.dropped(), std::uint64_t(0));
     }
 
     void moreThreadsThanCoresFinish_data()
