@@ -108,10 +108,15 @@ int runHeadless(const CliOptions &o)
         std::cerr << "interleave: " << error.toStdString() << '\n';
         code = ExitFileError;
     }
-    if (!o.speedupPngPath.isEmpty() && !saveSpeedupPng(SpeedupData::fromMetrics(result.metrics),
-                                                       title, o.speedupPngPath, &error)) {
-        std::cerr << "interleave: " << error.toStdString() << '\n';
-        code = ExitFileError;
+    if (!o.speedupPngPath.isEmpty()) {
+        const auto speedup = SpeedupData::fromMetrics(result.metrics);
+        if (!speedup || speedup->threads.isEmpty())
+            std::cerr << "interleave: the run ended before any thread count was measured; "
+                         "the speedup chart is empty\n";
+        if (!saveSpeedupPng(speedup, title, o.speedupPngPath, &error)) {
+            std::cerr << "interleave: " << error.toStdString() << '\n';
+            code = ExitFileError;
+        }
     }
     return code;
 }

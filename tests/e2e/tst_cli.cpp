@@ -245,6 +245,49 @@ private slots:
     }
 
     // Stopped by --timeout while its children sleep: the binary kills and reaps them all.
+    // The synchronization scenarios through the real binary, small: each completes and its
+    // figures keep the relation the scenario is about.
+    void headlessSynchronization_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<QStringList>("params");
+        for (const char *mode : {"long_polling", "condition_variable"})
+            QTest::addRow("condvar %s", mode)
+                << "condvar"
+                << QStringList{"items=5", "produce_interval_ms=10", "poll_ms=5",
+                               QStringLiteral("mode=%1").arg(mode)};
+        for (const char *lock : {"test_and_set", "test_and_test_and_set", "std_mutex"})
+            QTest::addRow("spinlock %s", lock)
+                << "spinlock"
+                << QStringList{"threads=3", "increments=5000", QStringLiteral("lock=%1").arg(lock)};
+        QTest::newRow("peterson seq_cst")
+            << "peterson" << QStringList{"iterations=5000", "memory_order=seq_cst"};
+    }
+
+    void headlessSynchronization()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(QStringList, params);
+        QStringList args{"--headless", "--scenario", scenario, "--timeout", "60", "--stats", "-"};
+        for (const QString &p : params)
+            args << QStringLiteral("--param") << p;
+        const Result r = run(args);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject s = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(s[QStringLiteral("stopped_by")].toString(), QStringLiteral("finished"));
+        const QJsonObject m = s[QStringLiteral("metrics")].toObject();
+        const auto num = [&m](const char *key) { return m[QLatin1String(key)].toDouble(-1); };
+        if (scenario == QLatin1String("condvar")) {
+            QCOMPARE(num("items_consumed"), 5.0);
+            QVERIFY(num("wasted_wakeups") >= 0 && num("wasted_wakeups") <= num("wakeups"));
+        } else if (scenario == QLatin1String("spinlock")) {
+            QCOMPARE(num("actual"), 15000.0);
+        } else {
+            QCOMPARE(num("violations"), 0.0);
+            QCOMPARE(num("iterations"), 5000.0);
+        }
+    }
+
     void processesTimeoutLeavesNoChild()
     {
         const Result r =

@@ -117,7 +117,9 @@ void SpeedupChart::setData(const std::optional<SpeedupData> &data, const QString
     m_x->setRange(0.6, maxThreads + 0.4); // room for the end points' markers
     m_x->setTickInterval(niceInterval(maxThreads - 1));
     m_y->setRange(0, top);
-    m_y->setTickInterval(std::max(0.5, niceInterval(top) / 2));
+    // Whole steps when the axis is tall, half steps when it is short.
+    const qreal step = niceInterval(top);
+    m_y->setTickInterval(top / step < 5 ? step / 2 : step);
     chart()->setTitle(!title.isEmpty() ? title
                       : data           ? tr("Speedup")
                                        : tr("Run the scenario: the measured speedup appears here "
@@ -144,24 +146,30 @@ void SpeedupChart::showPointToolTip(const QPointF &point, bool state)
 
 QImage SpeedupChart::renderImage(QSize logicalSize, qreal dpr) const
 {
+    return renderSpeedupImage(m_data, chart()->title(), logicalSize, dpr);
+}
+
+QImage renderSpeedupImage(const std::optional<SpeedupData> &data, const QString &title,
+                          QSize logicalSize, qreal dpr)
+{
     if (logicalSize.isEmpty() || !(dpr > 0.0))
         return QImage();
-    // Render a fresh chart of the requested size, so the on-screen one is left alone.
-    SpeedupChart copy;
-    copy.setAttribute(Qt::WA_DontShowOnScreen);
-    copy.setData(m_data, chart()->title());
-    copy.resize(logicalSize);
+    // A chart of its own at the requested size, so the one on screen is left alone.
+    SpeedupChart view;
+    view.setAttribute(Qt::WA_DontShowOnScreen);
+    view.setData(data, title);
+    view.resize(logicalSize);
     // A view that is never shown gets no resize event: size and lay out the chart now.
-    copy.chart()->resize(logicalSize);
-    copy.chart()->layout()->activate();
-    copy.setSceneRect(copy.chart()->geometry());
+    view.chart()->resize(logicalSize);
+    view.chart()->layout()->activate();
+    view.setSceneRect(view.chart()->geometry());
 
     QImage image(logicalSize * dpr, QImage::Format_ARGB32_Premultiplied);
     image.setDevicePixelRatio(dpr);
     image.fill(Qt::white);
     QPainter painter(&image);
     painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-    copy.scene()->render(&painter, QRectF(QPointF(0, 0), logicalSize), copy.sceneRect());
+    view.scene()->render(&painter, QRectF(QPointF(0, 0), logicalSize), view.sceneRect());
     painter.end();
     return image;
 }
@@ -169,8 +177,5 @@ QImage SpeedupChart::renderImage(QSize logicalSize, qreal dpr) const
 bool saveSpeedupPng(const std::optional<SpeedupData> &data, const QString &title,
                     const QString &path, QString *error, QSize logicalSize, qreal dpr)
 {
-    SpeedupChart chart;
-    chart.setAttribute(Qt::WA_DontShowOnScreen);
-    chart.setData(data, title);
-    return writePngFile(chart.renderImage(logicalSize, dpr), path, error);
+    return writePngFile(renderSpeedupImage(data, title, logicalSize, dpr), path, error);
 }

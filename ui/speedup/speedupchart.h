@@ -37,6 +37,10 @@ private:
     QValueAxis *m_y;
 };
 
+// `data` as the speedup tab shows it, as an image of logicalSize × dpr pixels.
+QImage renderSpeedupImage(const std::optional<SpeedupData> &data, const QString &title,
+                          QSize logicalSize = {1200, 800}, qreal dpr = 2.0);
+
 // Renders `data` as the speedup tab shows it, and writes it to `path` as PNG (through a
 // temporary file). On failure returns false and says why in `error`.
 bool saveSpeedupPng(const std::optional<SpeedupData> &data, const QString &title,
