@@ -1,5 +1,6 @@
 #include "../clock.h"
 #include "../registry.h"
+#include "cpuwork.h"
 #include "workers.h"
 
 #include <sched.h>
@@ -15,75 +16,6 @@
 
 namespace il {
 namespace {
-
-// CPU time a chunk of work aims at: Stop is seen within one chunk, and the clock reads per
-// chunk (the thread CPU clock is a system call, ~0.3 µs) cost well under 1 %. The last
-// chunk aims at what is left, so a thread overshoots its share by a small fraction of this.
-constexpr std::int64_t kChunkNs = 50'000;
-// A chunk whose wall time exceeds its CPU time by more than this was runnable but not
-// running (the kernel gives another thread at least a scheduling slice, 0.75 ms and up),
-// while clock reads and interrupts widen the gap by microseconds only.
-constexpr std::int64_t kPreemptedNs = 50'000;
-
-std::int64_t thread_cpu_ns() noexcept
-{
-    return clock_ns(CLOCK_THREAD_CPUTIME_ID);
-}
-
-// Pure CPU work: a xorshift generator, each step depending on the last (unsigned, so it
-// wraps without undefined behaviour).
-std::uint64_t crunch(std::uint64_t x, std::int64_t steps) noexcept
-{
-    for (std::int64_t i = 0; i < steps; ++i) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
-    return x;
-}
-
-struct Burnt {
-    std::int64_t cpuNs = 0; // CPU time the calling thread actually used
-    bool completed = false; // false: stopped before its target
-};
-
-// Real arithmetic in chunks until the calling thread's own CPU clock has advanced by
-// `targetNs`: the CPU work is fixed, how long it takes on the wall clock is what the
-// machine makes of it. The lane is Running on `label`, and Preempted (same label) where a
-// chunk took longer on the wall than on the CPU. Stop is checked before every chunk.
-Burnt burn(Lane &lane, ResourceId label, std::int64_t targetNs, const std::stop_token &stop,
-           std::uint64_t seed)
-{
-    std::int64_t wall = now_ns();
-    lane.state_at(wall, State::Running, label);
-    const std::int64_t cpuStart = thread_cpu_ns();
-    std::int64_t cpu = cpuStart;
-    std::int64_t steps = 1024; // tuned below so that a chunk takes about kChunkNs
-    std::uint64_t x = 0x9E3779B97F4A7C15ULL ^ seed;
-    volatile std::uint64_t sink = 0; // the result is kept, so the loop cannot be dropped
-    while (cpu - cpuStart < targetNs) {
-        if (stop.stop_requested())
-            return {cpu - cpuStart, false};
-        x = crunch(x | 1, steps);
-        sink = x;
-        const std::int64_t cpuAfter = thread_cpu_ns();
-        const std::int64_t wallAfter = now_ns();
-        const std::int64_t used = cpuAfter - cpu;
-        if ((wallAfter - wall) - used > kPreemptedNs) {
-            // Where in the chunk the CPU was lost is unknown: the wait goes after the work.
-            lane.state_at(wall + used, State::Preempted, label);
-            lane.state_at(wallAfter, State::Running, label);
-        }
-        const std::int64_t aim = std::min(kChunkNs, targetNs - (cpuAfter - cpuStart));
-        if (used > 0 && aim > 0) // changes by 4x down or 2x up at most per chunk
-            steps = std::clamp(steps * aim / used, std::max<std::int64_t>(16, steps / 4),
-                               std::min<std::int64_t>(1 << 26, steps * 2));
-        cpu = cpuAfter;
-        wall = wallAfter;
-    }
-    (void)sink;
-    return {cpu - cpuStart, true};
-}
 
 // The CPUs this process may run on (not the machine's total).
 int allowed_cores()
@@ -217,8 +149,8 @@ private:
             const std::int64_t share =
                 m_totalNs / n + (index < int(m_totalNs % n) ? std::int64_t(1) : 0);
             lock.unlock();
-            const Burnt burnt = burn(lane, m_labels.trial[std::size_t(n)], share, stop,
-                                     m_ctx.seed + std::uint64_t(index) + 1);
+            const Burnt burnt = burn_cpu(lane, share, stop, m_ctx.seed + std::uint64_t(index) + 1,
+                                         m_labels.trial[std::size_t(n)]);
             lane.state(State::Blocked, m_labels.waiting);
             lock.lock();
             m_cpuNs[std::size_t(index)] = burnt.cpuNs;
@@ -305,7 +237,7 @@ public:
                 std::int64_t pathNs = 0; // serial part + the longest share: CPU time in a row
                 if (serialNs > 0) {
                     const Burnt serial =
-                        burn(mainLane, labels.serial, serialNs, ctx.stop, ctx.seed);
+                        burn_cpu(mainLane, serialNs, ctx.stop, ctx.seed, labels.serial);
                     if (!serial.completed)
                         break;
                     cpuNs += serial.cpuNs;

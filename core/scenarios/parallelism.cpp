@@ -1,5 +1,5 @@
-#include "../clock.h"
 #include "../registry.h"
+#include "cpuwork.h"
 #include "workers.h"
 
 #include <pthread.h>
@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <bitset>
 #include <cstdint>
-#include <ctime>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -18,34 +17,6 @@ namespace il {
 namespace {
 
 enum Affinity { OneCore, AllCores };
-
-// CPU time a chunk of work aims at: short enough that a preemption is placed on the
-// timeline within a fraction of a time slice, long enough that the two clock reads and
-// the CPU sample per chunk (the thread CPU clock is a system call, ~0.3 µs) cost under 1 %.
-constexpr std::int64_t kChunkNs = 50'000;
-// A chunk whose wall time exceeds its CPU time by more than this was runnable but not
-// running. What else widens the gap (clock reads, an interrupt, a TLB shootdown) costs
-// a few microseconds; the kernel hands the CPU to another runnable thread for at least
-// a scheduling slice (0.75 ms and up on Linux), so 50 µs separates the two cleanly.
-constexpr std::int64_t kPreemptedNs = 50'000;
-
-std::int64_t thread_cpu_ns() noexcept
-{
-    return clock_ns(CLOCK_THREAD_CPUTIME_ID);
-}
-
-// Pure CPU work: a xorshift generator, each step depending on the last. Unsigned
-// arithmetic wraps (no undefined behaviour) and the caller stores the result to a
-// volatile, so the compiler can neither fold nor drop the loop.
-std::uint64_t crunch(std::uint64_t x, std::int64_t steps) noexcept
-{
-    for (std::int64_t i = 0; i < steps; ++i) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
-    return x;
-}
 
 using CpuSet = std::bitset<CPU_SETSIZE>;
 
@@ -81,54 +52,22 @@ int sample_cpu(CpuSet &seen) noexcept
     return cpu;
 }
 
-// One thread: `plan.workNs` of its own CPU time in chunks of about kChunkNs. After each
-// chunk the wall time it took is compared with the CPU time it took; a difference means
-// the thread was runnable but another had the CPU, which the lane records as preempted.
+// One thread: `plan.workNs` of its own CPU time in chunks (burn_cpu). After each chunk the
+// wall time it took is compared with the CPU time it took; a difference means the thread
+// was runnable but another had the CPU, which the lane records as preempted. The CPU it
+// runs on is sampled after every chunk and labels its running segments.
 void work(Lane &lane, int index, const Plan &plan, const std::stop_token &stop, ThreadFigures &out)
 {
     if (out.pinFailed)
         return;
     CpuSet cpus;
-    int cpu = sample_cpu(cpus);
-    std::int64_t wall = now_ns();
-    const std::int64_t wallStart = wall;
-    const std::int64_t cpuStart = thread_cpu_ns();
-    lane.state_at(wall, State::Running, plan.label(cpu));
-
-    std::int64_t cpuNow = cpuStart;
-    std::int64_t preempted = 0;
-    std::int64_t steps = 4096; // tuned below so that a chunk takes about kChunkNs
-    std::uint64_t x = 0x9E3779B97F4A7C15ULL ^ (plan.seed + std::uint64_t(index));
-    volatile std::uint64_t sink = 0;
-    while (cpuNow - cpuStart < plan.workNs && !stop.stop_requested()) {
-        x = crunch(x | 1, steps);
-        sink = x;
-        const std::int64_t cpuAfter = thread_cpu_ns();
-        const std::int64_t wallAfter = now_ns();
-        const int cpuAfterChunk = sample_cpu(cpus);
-        const std::int64_t cpuDelta = cpuAfter - cpuNow;
-        const std::int64_t gap = (wallAfter - wall) - cpuDelta;
-        if (gap > kPreemptedNs) {
-            // Where in the chunk the thread lost the CPU is unknown; put the wait after
-            // the work it did, so the segment has its true length.
-            lane.state_at(wall + cpuDelta, State::Preempted);
-            lane.state_at(wallAfter, State::Running, plan.label(cpuAfterChunk));
-            preempted += gap;
-        } else if (cpuAfterChunk != cpu) {
-            lane.state_at(wallAfter, State::Running, plan.label(cpuAfterChunk)); // migrated
-        }
-        if (cpuDelta > 0) // aim the next chunk at kChunkNs, changing by 2x at most
-            steps = std::clamp(steps * kChunkNs / cpuDelta, std::max<std::int64_t>(64, steps / 2),
-                               std::min<std::int64_t>(1 << 26, steps * 2));
-        cpu = cpuAfterChunk;
-        cpuNow = cpuAfter;
-        wall = wallAfter;
-    }
-    (void)sink;
-    out.startNs = wallStart;
-    out.endNs = wall;
-    out.cpuNs = cpuNow - cpuStart;
-    out.preemptedNs = preempted;
+    const Burnt burnt = burn_cpu(
+        lane, plan.workNs, stop, plan.seed + std::uint64_t(index),
+        [&] { return plan.label(sample_cpu(cpus)); }, kNoResource);
+    out.startNs = burnt.startNs;
+    out.endNs = burnt.endNs;
+    out.cpuNs = burnt.cpuNs;
+    out.preemptedNs = burnt.preemptedNs;
     out.cpus = cpus;
 }
 

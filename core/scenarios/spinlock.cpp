@@ -1,6 +1,7 @@
 #include "../clock.h"
 #include "../registry.h"
 #include "budget.h"
+#include "cpuwork.h"
 #include "workers.h"
 
 #include <algorithm>
@@ -33,18 +34,6 @@ constexpr std::int64_t kOffCpuGapNs = 50'000;
 // Holds this long or longer are drawn as critical sections; shorter ones would be
 // invisible slivers that only fill the rings.
 constexpr std::int64_t kVisibleCriticalNs = 1'000;
-
-inline void cpu_relax() noexcept
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
-std::int64_t thread_cpu_ns() noexcept
-{
-    return clock_ns(CLOCK_THREAD_CPUTIME_ID);
-}
 
 // The bookkeeping of one contended acquisition of a spinlock: counts the failed attempts,
 // adds up the time spent spinning on the CPU, checks Stop and yields after a long spin.

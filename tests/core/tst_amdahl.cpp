@@ -8,8 +8,10 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -157,6 +159,61 @@ std::vector<std::int64_t> trial_ends(const il::TimelineLane &mainLane)
     return out;
 }
 
+// How long each trial took as main's lane shows it: from the start of its first segment on
+// the job ("serial part", or "join" when there is no serial part) to the end of its last;
+// main's step marks separate the trials.
+std::vector<std::int64_t> trial_lengths(const il::Timeline &timeline,
+                                        const il::TimelineLane &mainLane)
+{
+    const il::ResourceId serial = resource_named(timeline, "serial part");
+    const il::ResourceId join = resource_named(timeline, "join");
+    const std::vector<std::int64_t> ends = trial_ends(mainLane);
+    std::vector<std::int64_t> first(ends.size(), std::numeric_limits<std::int64_t>::max());
+    std::vector<std::int64_t> last(ends.size(), std::numeric_limits<std::int64_t>::min());
+    for (const il::Segment &seg : mainLane.segments) {
+        if (seg.resource == il::kNoResource || (seg.resource != serial && seg.resource != join))
+            continue;
+        // The trial is the one after the marks made by the time it started.
+        const auto k =
+            std::size_t(std::upper_bound(ends.begin(), ends.end(), seg.startNs) - ends.begin());
+        if (k >= ends.size())
+            continue; // a trial cut short by Stop
+        first[k] = std::min(first[k], seg.startNs);
+        last[k] = std::max(last[k], seg.endNs);
+    }
+    std::vector<std::int64_t> out;
+    for (std::size_t k = 0; k < ends.size(); ++k)
+        out.push_back(last[k] > first[k] ? last[k] - first[k] : 0);
+    return out;
+}
+
+// The speedups are measured, not computed from a model: speedup(n) = baseline / T(n), with
+// T(n) trial n's wall time and the baseline the 1-thread job's CPU time, which is at least
+// work_ms (each part runs until its thread's CPU clock reached its target) and more by the
+// chunk overshoot only. So speedup(n) times the length of trial n on the timeline gives the
+// baseline back for every n, whatever the machine made of the trial's wall time. Slack:
+// T(n) may be up to ~0.3 ms longer than the timeline shows (the clamp to the CPU path, 3 %
+// of the 10 ms and more a trial takes here), and the timeline's trial longer than T(n) by
+// any time main lost its CPU in the microseconds between reading the clock and recording.
+void check_speedups_match_timeline(const il::Timeline &timeline, const il::Json &metrics,
+                                   int workMs)
+{
+    const std::vector<double> speedup = reals(metrics, "speedup");
+    const std::vector<std::int64_t> lengths = trial_lengths(timeline, timeline.lanes().front());
+    QCOMPARE(lengths.size(), speedup.size());
+    const double workNs = double(workMs) * 1e6;
+    for (std::size_t i = 0; i < lengths.size(); ++i) {
+        const double baseline = speedup[i] * double(lengths[i]);
+        QVERIFY2(baseline >= 0.9 * workNs && baseline <= 1.5 * workNs,
+                 qPrintable(QString("n = %1: speedup %2 x %3 ms = %4 ms of CPU work, not ~%5 ms")
+                                .arg(i + 1)
+                                .arg(speedup[i])
+                                .arg(double(lengths[i]) / 1e6)
+                                .arg(baseline / 1e6)
+                                .arg(workMs)));
+    }
+}
+
 } // namespace
 
 class TstAmdahl : public QObject {
@@ -203,10 +260,15 @@ private slots:
             const QByteArray what =
                 QByteArray::number(qlonglong(threads[i])) + ": " + QByteArray::number(speedup[i]);
             QVERIFY2(speedup[i] > 0.0, what);
+            // Holds by construction (T(n) is clamped at >= the CPU path S + P / n): guards
+            // the clamp, not the measurement.
             QVERIFY2(speedup[i] <= double(threads[i]) * (1.0 + kOvershoot), what);
         }
-        // With one thread the trial took at least the CPU time it used, the baseline.
+        // With one thread the trial took at least the CPU time it used, the baseline. Also
+        // by construction (the clamp again): check_speedups_match_timeline tests what was
+        // measured.
         QVERIFY2(speedup.front() <= 1.0, QByteArray::number(speedup.front()));
+        check_speedups_match_timeline(o.timeline, o.result.metrics, kWorkMs);
         if (percent == 0) // no serial part: Amdahl's law promises n
             for (std::size_t i = 0; i < threads.size(); ++i)
                 QVERIFY(std::abs(reals(o.result.metrics, "theoretical")[i] - double(threads[i])) <
@@ -225,8 +287,11 @@ private slots:
             return;
         for (const double t : reals(o.result.metrics, "theoretical"))
             QCOMPARE(t, 1.0);
+        // The upper bound holds by construction (T(n) is clamped at >= the serial part's
+        // CPU time): it guards the clamp; the timeline check tests the measurement.
         for (const double s : reals(o.result.metrics, "speedup"))
             QVERIFY2(s > 0.0 && s <= 1.0 + kOvershoot, QByteArray::number(s));
+        check_speedups_match_timeline(o.timeline, o.result.metrics, kWorkMs);
         const il::TimelineLane &mainLane = o.timeline.lanes().front();
         QVERIFY(!first_segment(mainLane, in_state(o.timeline, State::Blocked, "join")));
         for (std::size_t i = 1; i < o.timeline.lanes().size(); ++i) {
