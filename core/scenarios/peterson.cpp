@@ -1,5 +1,7 @@
+#include "peterson.h"
 #include "../clock.h"
 #include "../registry.h"
+#include "cpuwork.h"
 #include "workers.h"
 
 #include <algorithm>
@@ -28,13 +30,11 @@ struct RelaxedOrders {
     static constexpr std::memory_order load = std::memory_order_relaxed;
 };
 
-// How much a run records, whatever the number of iterations: at most kSamples entries
-// per thread are recorded (Spinning if it had to wait, Critical, Running: 3 events each),
-// and at most kMaxViolationMarks violations in all get a mark. With Running and Finished
-// a run makes at most 2 * (2 + 3 * 2000) + 10,000 = 22,004 events, a lane at most 16,002,
-// well within a lane's ring, so nothing is dropped even when the collector falls behind.
-constexpr std::int64_t kSamples = 2000;
-constexpr std::int64_t kMaxViolationMarks = 10'000;
+// How much a run records, whatever the number of iterations (peterson.h): with Running and
+// Finished a run makes at most 2 * (2 + 3 * kSamples) + kMaxViolationMarks = 22,004 events,
+// a lane at most 16,002, well within a lane's ring, so nothing is dropped even when the
+// collector falls behind.
+using peterson::kMaxViolationMarks;
 
 // Between two entries each thread does a random amount of its own work (up to this many
 // steps of arithmetic, a few tens of nanoseconds), inside it a fixed amount. Without the
@@ -44,32 +44,13 @@ constexpr std::int64_t kMaxViolationMarks = 10'000;
 constexpr std::uint64_t kOutsideSteps = 128;
 constexpr std::int64_t kInsideSteps = 16;
 
-// A waiter checks Stop every this many spins (some tens of microseconds, far longer than
-// the other thread ever stays inside while it runs) and gives its CPU away at each check:
-// the other thread has been preempted, and spinning cannot bring it back. Whenever both
-// want in, Peterson's threads take strict turns, so on a busy machine (or one core) each
-// turn may wait for the other thread to be scheduled again.
-constexpr std::uint64_t kSpinsPerCheck = 1024;
-
-// Arithmetic the compiler can neither fold nor drop (the result flows on to a volatile).
-std::uint64_t crunch(std::uint64_t x, std::uint64_t steps) noexcept
-{
-    for (std::uint64_t k = 0; k < steps; ++k) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
-    return x;
-}
-
-inline void cpu_relax() noexcept
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield");
-#endif
-}
+// A waiter checks Stop every this many spins and gives its CPU away at each check. While
+// both threads run, the door opens within a few spins (the other is inside for a few tens
+// of nanoseconds); this many spins (a few microseconds) mean the other thread has lost its
+// CPU, and spinning cannot bring it back. Whenever both want in, Peterson's threads take
+// strict turns, so on a busy machine (or one core) each turn may wait for the other thread
+// to be scheduled again: the sooner the waiter steps aside, the sooner that happens.
+constexpr std::uint64_t kSpinsPerCheck = 64;
 
 // Everything the two threads share is atomic, so a broken exclusion is a logic failure
 // the program can count, not undefined behaviour. Each variable has a cache line of its own.
@@ -134,7 +115,7 @@ void take_turns(Shared &s, Lane &lane, int self, const Plan &plan, const std::st
     for (; done < plan.iterations; ++done) {
         if (done % 1024 == 0 && stop.stop_requested())
             break;
-        x = crunch(x, x % kOutsideSteps);
+        x = crunch(x, std::int64_t(x % kOutsideSteps));
         const bool sampled = done % plan.sampleEvery == 0;
 
         s.flag(self).store(true, O::store);
@@ -215,7 +196,7 @@ public:
     {
         Plan plan;
         plan.iterations = ctx.param("iterations");
-        plan.sampleEvery = std::max<std::int64_t>(1, (plan.iterations + kSamples - 1) / kSamples);
+        plan.sampleEvery = peterson::sample_every(plan.iterations);
         plan.section = ctx.recorder.add_resource("critical section");
         plan.seed = ctx.seed;
 

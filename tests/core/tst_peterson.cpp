@@ -2,6 +2,7 @@
 #include "params.h"
 #include "registry.h"
 #include "run.h"
+#include "scenarios/peterson.h"
 #include "scenariotest.h"
 #include "testutil.h"
 #include "timeline.h"
@@ -20,14 +21,9 @@ namespace {
 
 enum Order { SeqCst, AcqRel, Relaxed };
 
-// What the scenario promises to record, whatever the number of iterations.
-constexpr std::int64_t kSamples = 2000;             // recorded entries per thread, at most
-constexpr std::int64_t kMaxViolationMarks = 10'000; // marks per run, at most
-
-std::int64_t sample_every(std::int64_t iterations)
-{
-    return std::max<std::int64_t>(1, (iterations + kSamples - 1) / kSamples);
-}
+using il::peterson::kMaxViolationMarks;
+using il::peterson::kSamples;
+using il::peterson::sample_every;
 
 int violation_marks(const il::Timeline &timeline)
 {
@@ -158,12 +154,14 @@ private slots:
 
     // A long run records a bounded sample, not every entry: at most kSamples entries of
     // three events per thread, and the first and last state of each lane (no marks with
-    // seq_cst). The bound does not grow with the run, so 20 times kSamples entries show it
-    // as well as a million would (240,000 events if every entry were recorded) while the
-    // run stays short on a busy machine, where each turn may wait for a preempted thread.
+    // seq_cst). The bound does not grow with the run, so just over 2 * kSamples entries per
+    // thread show it (every third entry is recorded, as run_order checks; 24,010 events if
+    // every entry were, three times the bound) while the run stays short on a busy machine,
+    // where each turn may wait for a preempted thread.
     void recordStaysBounded()
     {
-        const std::int64_t iterations = scaled(40'000);
+        const std::int64_t iterations = 2 * kSamples + 1;
+        QVERIFY(sample_every(iterations) > 1);
         Outcome o;
         run_order(SeqCst, iterations, o);
         if (QTest::currentTestFailed())
