@@ -71,7 +71,7 @@ SpeedupChart::SpeedupChart(QWidget *parent)
     m_x->setTickType(QValueAxis::TicksDynamic);
     m_x->setTickAnchor(0);
     m_y = new QValueAxis;
-    m_y->setTitleText(tr("speedup (× one thread)"));
+    m_y->setTitleText(tr("speedup (one thread's CPU time ÷ wall time)"));
     m_y->setLabelFormat(QStringLiteral("%.1f"));
     m_y->setTickType(QValueAxis::TicksDynamic);
     m_y->setTickAnchor(0);
