@@ -56,6 +56,19 @@ class TstCli : public QObject {
         return pids;
     }
 
+    // Runs `scenario` headless with `params` and reads its stats into `stats`; fails the
+    // test unless the run exits 0 having finished.
+    static void runToEnd(const QString &scenario, const QStringList &params, QJsonObject &stats)
+    {
+        QStringList args{"--headless", "--scenario", scenario, "--timeout", "60", "--stats", "-"};
+        for (const QString &p : params)
+            args << QStringLiteral("--param") << p;
+        const Result r = run(args);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        stats = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(stats[QStringLiteral("stopped_by")].toString(), QStringLiteral("finished"));
+    }
+
     static QJsonObject readJson(const QString &path)
     {
         QFile f(path);
@@ -200,13 +213,10 @@ private slots:
     {
         QFETCH(QString, scenario);
         QFETCH(QStringList, params);
-        QStringList args{"--headless", "--scenario", scenario, "--timeout", "60", "--stats", "-"};
-        for (const QString &p : params)
-            args << QStringLiteral("--param") << p;
-        const Result r = run(args);
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        const QJsonObject s = QJsonDocument::fromJson(r.out).object();
-        QCOMPARE(s[QStringLiteral("stopped_by")].toString(), QStringLiteral("finished"));
+        QJsonObject s;
+        runToEnd(scenario, params, s);
+        if (QTest::currentTestFailed())
+            return;
         QCOMPARE(s[QStringLiteral("dropped_events")].toInt(), 0);
         const QJsonObject m = s[QStringLiteral("metrics")].toObject();
         const auto num = [&m](const char *key) { return m[QLatin1String(key)].toDouble(-1); };
@@ -268,13 +278,10 @@ private slots:
     {
         QFETCH(QString, scenario);
         QFETCH(QStringList, params);
-        QStringList args{"--headless", "--scenario", scenario, "--timeout", "60", "--stats", "-"};
-        for (const QString &p : params)
-            args << QStringLiteral("--param") << p;
-        const Result r = run(args);
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        const QJsonObject s = QJsonDocument::fromJson(r.out).object();
-        QCOMPARE(s[QStringLiteral("stopped_by")].toString(), QStringLiteral("finished"));
+        QJsonObject s;
+        runToEnd(scenario, params, s);
+        if (QTest::currentTestFailed())
+            return;
         const QJsonObject m = s[QStringLiteral("metrics")].toObject();
         const auto num = [&m](const char *key) { return m[QLatin1String(key)].toDouble(-1); };
         if (scenario == QLatin1String("condvar")) {
