@@ -18,6 +18,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QGroupBox>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -25,6 +26,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStatusBar>
@@ -46,7 +48,12 @@ MainWindow::MainWindow(QWidget *parent)
     , m_statusTimer(new QTimer(this))
 {
     setWindowTitle(QStringLiteral("Interleave"));
-    resize(1400, 860);
+    // Tall enough for the longest parameter list and its metrics without scrolling, where
+    // the screen has the room.
+    QSize size(1400, 980);
+    if (const QScreen *screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableGeometry().size() - QSize(40, 60));
+    resize(size.expandedTo(QSize(1000, 640)));
 
     auto *splitter = new QSplitter;
     splitter->addWidget(buildSidePanel());
@@ -106,7 +113,7 @@ QWidget *MainWindow::buildSidePanel()
     explanationScroll->setWidgetResizable(true);
     explanationScroll->setFrameShape(QFrame::NoFrame);
     explanationScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    explanationScroll->setMinimumHeight(fontMetrics().lineSpacing() * 6 + 12);
+    explanationScroll->setMinimumHeight(fontMetrics().lineSpacing() * 5 + 12);
     sv->addWidget(m_scenarioList);
     sv->addWidget(explanationScroll);
     v->addWidget(scenarioBox, 1);
