@@ -1,0 +1,76 @@
+#pragma once
+// What the recording benchmarks share: batch timing and drain checks.
+#include "ratiotable.h"
+
+#include "clock.h"
+#include "recorder.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ilbench {
+
+// --tiny: CI smoke run, sizes small enough for a few seconds in all.
+inline bool &tiny_mode()
+{
+    static bool tiny = false;
+    return tiny;
+}
+
+inline std::size_t batch_size()
+{
+    return tiny_mode() ? 256 : 4096; // at most 2 events per op: fits a default ring (65536)
+}
+
+inline void report(benchmark::State &state, std::int64_t totalNs, std::size_t opsPerIteration)
+{
+    const double ops = double(state.iterations()) * double(opsPerIteration);
+    if (ops > 0)
+        state.counters[ilbench::kNsPerOp] = double(totalNs) / ops;
+}
+
+// Times `batch` calls of op(i) per iteration; after() runs untimed between batches.
+template <typename Op, typename After>
+void timed_batches(benchmark::State &state, std::size_t batch, Op op, After after)
+{
+    std::int64_t totalNs = 0;
+    for (auto _ : state) {
+        const std::int64_t t0 = il::now_ns();
+        for (std::size_t i = 0; i < batch; ++i)
+            op(i);
+        const std::int64_t ns = il::now_ns() - t0;
+        state.SetIterationTime(double(ns) * 1e-9);
+        totalNs += ns;
+        after();
+    }
+    report(state, totalNs, batch);
+}
+
+template <typename Op> void timed_batches(benchmark::State &state, std::size_t batch, Op op)
+{
+    timed_batches(state, batch, op, [] {});
+}
+
+// Drains after each batch and checks that every recorded event arrived.
+class DrainCheck {
+public:
+    explicit DrainCheck(std::size_t reserve) { m_buffer.reserve(reserve); }
+    template <typename Source> void drain(Source &source)
+    {
+        m_drained += source.drain(m_buffer);
+        m_buffer.clear();
+    }
+    void verify(benchmark::State &state, std::size_t eventsPerIteration) const
+    {
+        if (m_drained != std::uint64_t(state.iterations()) * eventsPerIteration)
+            state.SkipWithError("events were lost: the ring overflowed");
+    }
+
+private:
+    il::EventBuffer m_buffer;
+    std::uint64_t m_drained = 0;
+};
+
+} // namespace ilbench
