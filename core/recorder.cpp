@@ -4,8 +4,9 @@
 
 namespace il {
 
-Recorder::Recorder(std::size_t ringCapacity)
+Recorder::Recorder(std::size_t ringCapacity, Recording recording)
     : m_capacity(ringCapacity)
+    , m_recording(recording)
     , m_origin(now_ns())
 {
     m_resourceNames.emplace_back();
@@ -34,7 +35,7 @@ Lane &Recorder::add_entry(std::string name, std::unique_ptr<EventRing> ring, boo
 {
     std::lock_guard lock(m_mutex);
     const auto id = LaneId(m_lanes.size());
-    m_lanes.emplace_back(std::move(ring), pooled, id);
+    m_lanes.emplace_back(std::move(ring), pooled, id, m_recording);
     m_laneNames.push_back(std::move(name));
     return m_lanes.back().lane;
 }

@@ -16,9 +16,13 @@ namespace il {
 bool sleep_for(std::stop_token stop, std::chrono::nanoseconds d);
 
 // A mutual-exclusion lock that records what its users go through: Blocked (on this
-// lock) while waiting, Critical once inside, Running after unlock. Uncontended locking
-// is one compare-and-swap; a contended waiter sleeps in the kernel on a condition
-// variable and wakes when the lock is released or when stop is requested.
+// lock) while waiting, Critical once inside, Running after unlock.
+//
+// One futex word: 0 free, 1 held, 2 held and someone may be waiting. Uncontended lock is
+// one compare-and-swap and unlock one exchange, as in glibc's own mutex, so recording is
+// all the instrumentation adds. A waiter sleeps in the kernel on a second word, a wake
+// sequence that unlock and Stop both advance: unlike the lock word, its change means
+// "look again", so a stop request wakes a waiter even while the lock stays held.
 //
 // A waiter registers in the run's wait-for graph, so a deadlock through these locks is
 // detected the moment it closes. With `recordHolds`, taking and giving back the lock is
@@ -42,18 +46,22 @@ public:
     std::int64_t wait_ns() const { return m_waitNs.load(std::memory_order_relaxed); }
 
 private:
-    bool try_acquire() noexcept;
+    enum Word : int { kFree = 0, kHeld = 1, kHeldWaiters = 2 };
+
+    static constexpr int kSpins = 200; // a few microseconds at most
+
     void enter(Lane &lane);
+    bool spin_for_lock() noexcept;
+    bool wait_for_lock(const std::stop_token &stop);
+    void wake(int waiters) noexcept;
 
     WaitForGraph &m_graph;
     const ResourceId m_resource;
     const bool m_recordHolds;
-    std::atomic<bool> m_held{false};
+    std::atomic<int> m_word{kFree};
     std::atomic<LaneId> m_owner{WaitForGraph::kNobody};
-    std::atomic<int> m_waiters{0};
+    std::atomic<std::uint32_t> m_wakes{0}; // the waiters' futex: advanced to wake them
     std::atomic<std::int64_t> m_waitNs{0};
-    std::mutex m_mutex;
-    std::condition_variable_any m_cv;
 };
 
 // A counting semaphore built the classic teaching way, from a mutex and a condition

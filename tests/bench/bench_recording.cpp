@@ -1,4 +1,5 @@
-// What recording costs (issue 6, goals 1-4), beside the baselines it is judged against.
+// What recording costs (issue 6, goals 1-5; goal 5 in bench_perturbation.cpp), beside the baselines
+// it is judged against.
 //
 //   bench_recording [--tiny] [Google Benchmark flags, e.g. --benchmark_repetitions=5]
 //
@@ -33,24 +34,28 @@
 #include <unistd.h>
 #include <vector>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-#define IL_BENCH_HAVE_RDTSC 1
-#endif
-
 using namespace ilbench;
 
 namespace {
 
 // --- baselines --------------------------------------------------------------------------
 
-#ifdef IL_BENCH_HAVE_RDTSC
+#ifdef IL_HAVE_TSC
 void BM_rdtsc(benchmark::State &state)
 {
     timed_batches(state, batch_size(), [](std::size_t) { benchmark::DoNotOptimize(__rdtsc()); });
 }
 BENCHMARK(BM_rdtsc)->UseManualTime();
 #endif
+
+// il::now_ns() with the source this machine chose at start-up (tsc.h): what Lane::state
+// pays for its timestamp here.
+void BM_now_ns(benchmark::State &state)
+{
+    timed_batches(state, batch_size(), [](std::size_t) { benchmark::DoNotOptimize(il::now_ns()); });
+    state.SetLabel(il::clock_source_name(il::clock_source()));
+}
+BENCHMARK(BM_now_ns)->UseManualTime();
 
 void BM_clock_gettime(benchmark::State &state)
 {
@@ -124,17 +129,39 @@ BENCHMARK(BM_pipe_write)->UseManualTime();
 
 // --- goal 1: one event through Lane::state on a private ring ---------------------------
 
-void BM_lane_state(benchmark::State &state)
+void lane_state(benchmark::State &state, il::Recording recording)
 {
-    il::Recorder recorder;
+    il::Recorder recorder(il::Recorder::kDefaultRingCapacity, recording);
     il::Lane &lane = recorder.add_lane("bench");
     DrainCheck check(batch_size());
     timed_batches(
         state, batch_size(), [&](std::size_t) { lane.state(il::State::Running); },
         [&] { check.drain(recorder); });
-    check.verify(state, batch_size());
+    check.verify(state, recording == il::Recording::On ? batch_size() : 0);
+    state.SetLabel(il::clock_source_name(il::clock_source()));
+}
+
+// With the clock this machine chose (the TSC only if the kernel trusts it).
+void BM_lane_state(benchmark::State &state)
+{
+    lane_state(state, il::Recording::On);
 }
 BENCHMARK(BM_lane_state)->UseManualTime();
+
+// With the TSC clock, wherever the CPU has an invariant TSC: what goal 1 asks for.
+void BM_lane_state_tsc(benchmark::State &state)
+{
+    const ClockOverride tsc(il::ClockSource::Tsc);
+    lane_state(state, il::Recording::On);
+}
+BENCHMARK(BM_lane_state_tsc)->UseManualTime();
+
+// A lane of a recorder made with Recording::Off: what "recording off" still costs.
+void BM_lane_state_off(benchmark::State &state)
+{
+    lane_state(state, il::Recording::Off);
+}
+BENCHMARK(BM_lane_state_off)->UseManualTime();
 
 // The same push with the time given: what recording costs without the clock.
 void BM_ring_push_no_clock(benchmark::State &state)
@@ -162,7 +189,7 @@ void BM_plain_mutex(benchmark::State &state)
 }
 BENCHMARK(BM_plain_mutex)->UseManualTime();
 
-void BM_instrumented_mutex(benchmark::State &state)
+void instrumented_mutex(benchmark::State &state)
 {
     il::Recorder recorder;
     il::Lane &lane = recorder.add_lane("bench");
@@ -180,8 +207,21 @@ void BM_instrumented_mutex(benchmark::State &state)
     check.verify(state, 2 * batch_size()); // Critical on lock, Running on unlock
     if (!ok)
         state.SkipWithError("lock() failed");
+    state.SetLabel(il::clock_source_name(il::clock_source()));
+}
+
+void BM_instrumented_mutex(benchmark::State &state)
+{
+    instrumented_mutex(state);
 }
 BENCHMARK(BM_instrumented_mutex)->UseManualTime();
+
+void BM_instrumented_mutex_tsc(benchmark::State &state)
+{
+    const ClockOverride tsc(il::ClockSource::Tsc);
+    instrumented_mutex(state);
+}
+BENCHMARK(BM_instrumented_mutex_tsc)->UseManualTime();
 
 } // namespace
 

@@ -26,10 +26,10 @@ namespace {
 // processes (not inlined, so parent and child run the very same instructions).
 [[gnu::noinline]] std::int64_t timed_push_batch(il::Lane &lane, std::uint32_t n) noexcept
 {
-    const std::int64_t t0 = il::now_ns();
+    const std::int64_t t0 = wall_ns();
     for (std::uint32_t i = 0; i < n; ++i)
         lane.state(il::State::Running);
-    return il::now_ns() - t0;
+    return wall_ns() - t0;
 }
 
 constexpr std::size_t kSharedRingCapacity = 1 << 16;
@@ -168,14 +168,14 @@ void BM_collector_drain(benchmark::State &state)
             for (std::size_t i = 0; i < perLane; ++i)
                 lane->state_at(++t, il::State::Running);
         events.clear();
-        const std::int64_t t0 = il::now_ns();
+        const std::int64_t t0 = wall_ns();
         const std::size_t n = recorder.drain(events);
         const std::int64_t origin = recorder.origin_ns();
         for (il::Event &e : events)
             e.t_ns -= origin;
         benchmark::DoNotOptimize(events.data());
         benchmark::ClobberMemory();
-        const std::int64_t ns = il::now_ns() - t0;
+        const std::int64_t ns = wall_ns() - t0;
         state.SetIterationTime(double(ns) * 1e-9);
         totalNs += ns;
         ok &= n == lanes * perLane;

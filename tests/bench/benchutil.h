@@ -4,6 +4,7 @@
 
 #include "clock.h"
 #include "recorder.h"
+#include "tsc.h"
 
 #include <benchmark/benchmark.h>
 
@@ -31,16 +32,40 @@ inline void report(benchmark::State &state, std::int64_t totalNs, std::size_t op
         state.counters[ilbench::kNsPerOp] = double(totalNs) / ops;
 }
 
+// Wall time for timing the benchmarks: CLOCK_MONOTONIC itself, whichever clock now_ns()
+// is switched to by the benchmark being timed.
+inline std::int64_t wall_ns()
+{
+    return il::clock_ns(CLOCK_MONOTONIC);
+}
+
+// Switches now_ns() to a source for one benchmark and back to the start-up choice after.
+// Source::Tsc falls back to CLOCK_MONOTONIC where the CPU has no invariant TSC.
+class ClockOverride {
+public:
+    explicit ClockOverride(il::ClockSource source)
+        : m_source(il::select_clock(source))
+    {
+    }
+    ~ClockOverride() { il::select_clock(il::ClockSource::Unset); }
+    ClockOverride(const ClockOverride &) = delete;
+    ClockOverride &operator=(const ClockOverride &) = delete;
+    il::ClockSource source() const { return m_source; }
+
+private:
+    il::ClockSource m_source;
+};
+
 // Times `batch` calls of op(i) per iteration; after() runs untimed between batches.
 template <typename Op, typename After>
 void timed_batches(benchmark::State &state, std::size_t batch, Op op, After after)
 {
     std::int64_t totalNs = 0;
     for (auto _ : state) {
-        const std::int64_t t0 = il::now_ns();
+        const std::int64_t t0 = wall_ns();
         for (std::size_t i = 0; i < batch; ++i)
             op(i);
-        const std::int64_t ns = il::now_ns() - t0;
+        const std::int64_t ns = wall_ns() - t0;
         state.SetIterationTime(double(ns) * 1e-9);
         totalNs += ns;
         after();

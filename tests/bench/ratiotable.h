@@ -12,6 +12,13 @@ namespace ilbench {
 // The counters every benchmark reports (Google Benchmark's own time column is per batch).
 inline constexpr const char *kNsPerOp = "ns/op";
 inline constexpr const char *kEventsPerSecond = "events/s";
+// Goal 5 (bench_perturbation.cpp): medians of increments per second, on and off.
+inline constexpr const char *kIncrementsOn = "inc/s on";
+inline constexpr const char *kIncrementsOff = "inc/s off";
+inline constexpr const char *kOnOffRatio = "on/off";
+inline constexpr const char *kEventsRecorded = "events";
+inline constexpr const char *kEventsDropped = "dropped";
+inline constexpr const char *kFewestLost = "lost (fewest, on)";
 
 // The console output Google Benchmark always prints, plus a copy of every benchmark's
 // counters, so the goal table at the end is computed from the very runs shown above it.
@@ -35,12 +42,8 @@ private:
     std::vector<std::string> m_errors;
 };
 
-// Which clock is "a bare timestamp read" on this machine: the TSC where the CPU has an
-// invariant one (x86), CLOCK_MONOTONIC otherwise.
-bool has_invariant_tsc();
-
-// Prints the goals of issue 6 (1-4: recording cost) as ratios of this run's figures,
-// with "met"/"not met", and the baselines beside them. Returns false if a goal could not
+// Prints the goals of issue 6 (1-5: recording cost and perturbation) as ratios of this run's
+// figures, with "met"/"not met", and the baselines beside them. Returns false if a goal could not
 // be computed because its benchmarks did not run.
 bool print_goal_table(std::ostream &out, const CapturingReporter &results);
 

@@ -250,6 +250,37 @@ private slots:
     }
 
     // Collected times are relative to the run's origin and the fields survive intact.
+    // A recorder made with Recording::Off hands out lanes that record nothing of any kind,
+    // while its names and resources still work; an On recorder's lanes are unaffected.
+    void recordingOffRecordsNothing()
+    {
+        il::Recorder off(64, il::Recording::Off);
+        QCOMPARE(off.recording(), il::Recording::Off);
+        il::Lane &lane = off.add_lane("quiet");
+        QVERIFY(!lane.recording());
+        const il::ResourceId r = off.add_resource("r");
+        for (int i = 0; i < 1000; ++i) { // more than the ring holds: no drops either
+            lane.state(il::State::Critical, r);
+            lane.state_at(i, il::State::Running);
+            lane.mark(il::kMarkStep);
+            lane.counter(r, i);
+            lane.acquired(r);
+            lane.released(r);
+        }
+        il::EventBuffer events;
+        QCOMPARE(off.drain(events), std::size_t(0));
+        QCOMPARE(off.dropped(), std::uint64_t(0));
+        QCOMPARE(off.lane_names_from(0), std::vector<std::string>{"quiet"});
+
+        il::Recorder on(64);
+        QCOMPARE(on.recording(), il::Recording::On);
+        il::Lane &loud = on.add_lane("loud");
+        QVERIFY(loud.recording());
+        loud.state(il::State::Running);
+        loud.mark(il::kMarkStep);
+        QCOMPARE(on.drain(events), std::size_t(2));
+    }
+
     void collectedEventsAreRelativeToOrigin()
     {
         il::Recorder recorder;

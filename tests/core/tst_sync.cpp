@@ -13,6 +13,7 @@
 #include <latch>
 #include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -327,6 +328,44 @@ private slots:
         QVERIFY(mutex.lock(waiter, never.get_token()));
         mutex.unlock(waiter);
         QCOMPARE(recorder.dropped(), std::uint64_t(0));
+    }
+
+    // Two waiters, one of them stopped at the moment the holder unlocks: whichever of
+    // them the unlock woke, the other still gets the lock (a stopped waiter passes a wake
+    // it cannot use on), and the stopped one gives up. Repeated to meet the interleavings.
+    void mutexStoppedWaiterPassesTheWakeOn()
+    {
+        il::Recorder recorder;
+        il::InstrumentedMutex mutex(recorder, "m");
+        il::Lane &holder = recorder.add_lane("holder");
+        il::Lane &quitter = recorder.add_lane("quitter");
+        il::Lane &stayer = recorder.add_lane("stayer");
+        std::stop_source never;
+        for (int round = 0; round < iltest::scaled(200); ++round) {
+            QVERIFY(mutex.lock(holder, never.get_token()));
+            std::stop_source quit;
+            std::atomic<int> quitterGot{-1}, stayerGot{-1};
+            iltest::Threads threads;
+            threads.start([&] { quitterGot = mutex.lock(quitter, quit.get_token()) ? 1 : 0; });
+            threads.start([&] { stayerGot = mutex.lock(stayer, never.get_token()) ? 1 : 0; });
+            if (round % 2 == 0)
+                std::this_thread::sleep_for(std::chrono::microseconds(200)); // both asleep
+            quit.request_stop();
+            mutex.unlock(holder);
+            // The quitter returns either way: with the lock if it was free when it looked
+            // (its lane is no longer used by its thread then), or without it on the stop.
+            QVERIFY2(iltest::await([&] { return quitterGot.load() >= 0; }),
+                     "a stopped waiter kept waiting");
+            if (quitterGot.load() == 1)
+                mutex.unlock(quitter);
+            QVERIFY2(iltest::await([&] { return stayerGot.load() >= 0; }),
+                     "a waiter slept on although the lock was free");
+            QCOMPARE(stayerGot.load(), 1);
+            mutex.unlock(stayer);
+            QVERIFY(threads.join_within(iltest::kHangBound));
+            il::EventBuffer drained;
+            recorder.drain(drained);
+        }
     }
 
     // A stop requested before lock() is called still lets a free lock be taken (there is
