@@ -6,14 +6,21 @@ namespace il {
 
 void Timeline::apply(const Batch &batch)
 {
-    for (const auto &name : batch.newLanes)
-        m_lanes.push_back(TimelineLane{name, {}, {}, {}, false});
+    for (const auto &name : batch.newLanes) {
+        m_lanes.emplace_back();
+        m_lanes.back().name = name;
+    }
     m_resources.insert(m_resources.end(), batch.newResources.begin(), batch.newResources.end());
     m_dropped = std::max(m_dropped, batch.droppedTotal);
 
+    std::uint64_t sinceCheck = 0;
     for (const Event &e : batch.events) {
         if (e.lane >= m_lanes.size())
             continue; // cannot happen with a collector batch; tolerate foreign input
+        if (++sinceCheck == kBudgetCheckEvents) {
+            sinceCheck = 0;
+            enforce_budget();
+        }
         ++m_events;
         m_endNs = std::max(m_endNs, e.t_ns);
         TimelineLane &lane = m_lanes[e.lane];
@@ -29,6 +36,7 @@ void Timeline::apply(const Batch &batch)
     }
     if (batch.deadlock && !m_deadlock)
         m_deadlock = batch.deadlock;
+    enforce_budget();
 }
 
 void Timeline::add_counter(const Event &e)
@@ -53,6 +61,7 @@ void Timeline::apply_state(TimelineLane &lane, const Event &e)
         if (last.state == e.state && last.resource == e.resource)
             return; // no change
         last.endNs = std::max(last.startNs, e.t_ns);
+        lane.lod.segment_closed(last);
     }
     const std::int64_t start =
         lane.segments.empty() ? e.t_ns : std::max(e.t_ns, lane.segments.back().endNs);
@@ -67,6 +76,7 @@ void Timeline::close(std::int64_t endNs)
         if (!lane.open)
             continue;
         lane.segments.back().endNs = m_endNs;
+        lane.lod.segment_closed(lane.segments.back());
         lane.open = false;
     }
 }
@@ -74,6 +84,9 @@ void Timeline::close(std::int64_t endNs)
 const std::string &Timeline::resource_name(ResourceId id) const
 {
     static const std::string none;
+    static const std::string dropped = kDroppedDetailLabel;
+    if (id == kDroppedDetail)
+        return dropped;
     return id < m_resources.size() ? m_resources[id] : none;
 }
 
@@ -119,6 +132,91 @@ std::ptrdiff_t Timeline::segment_at(const TimelineLane &lane, std::int64_t t) co
     if (t >= segment_end(lane, i))
         return -1;
     return std::ptrdiff_t(i);
+}
+
+namespace {
+
+std::size_t string_heap_bytes(const std::string &s)
+{
+    // Short strings live inside the object; longer ones own a buffer of capacity + 1.
+    return s.capacity() > std::string().capacity() ? s.capacity() + 1 : 0;
+}
+
+} // namespace
+
+std::size_t Timeline::memory_bytes() const
+{
+    std::size_t bytes = sizeof(*this) + m_lanes.capacity() * sizeof(TimelineLane) +
+                        m_resources.capacity() * sizeof(std::string);
+    for (const auto &lane : m_lanes)
+        bytes += string_heap_bytes(lane.name) + lane.segments.capacity_bytes() +
+                 lane.marks.capacity_bytes() + lane.holds.capacity_bytes() +
+                 lane.lod.memory_bytes();
+    for (const auto &name : m_resources)
+        bytes += string_heap_bytes(name);
+    // A map node: three pointers and a colour beside the key and the value.
+    constexpr std::size_t kMapNode =
+        4 * sizeof(void *) + sizeof(ResourceId) + sizeof(std::vector<CounterSample>);
+    for (const auto &[id, series] : m_counters)
+        bytes += kMapNode + series.capacity() * sizeof(CounterSample);
+    if (m_deadlock)
+        bytes += m_deadlock->lanes.capacity() * sizeof(LaneId) +
+                 m_deadlock->resources.capacity() * sizeof(ResourceId);
+    return bytes;
+}
+
+void Timeline::set_memory_budget(std::size_t bytes)
+{
+    m_budget = bytes;
+    m_dropAbove = bytes;
+    enforce_budget();
+}
+
+void Timeline::enforce_budget()
+{
+    if (memory_bytes() <= m_dropAbove)
+        return;
+    drop_oldest_detail();
+    // When lanes are too short to give anything back (less than a chunk each) the next
+    // attempt waits for half a budget of growth, so dropping stays amortised O(1).
+    m_dropAbove = std::max(m_budget, memory_bytes() + m_budget / 2);
+}
+
+void Timeline::drop_oldest_detail()
+{
+    for (auto &lane : m_lanes) {
+        // Whole chunks only, so that the memory really goes back; the open last segment
+        // always stays.
+        auto &segs = lane.segments;
+        using SegmentStore = ChunkedStore<Segment>;
+        const std::size_t segChunks = segs.size() / 2 / SegmentStore::kChunk;
+        const std::size_t gone = segChunks * SegmentStore::kChunk;
+        if (segChunks > 0 && gone + 1 < segs.size()) {
+            const bool hadPlaceholder =
+                segs.front().state == State::Unrecorded && segs.front().resource == kDroppedDetail;
+            const Segment placeholder{segs.front().startNs, segs[gone].endNs, State::Unrecorded,
+                                      kDroppedDetail};
+            // Segments [0, gone] become the placeholder.
+            m_discarded += gone + 1 - (hadPlaceholder ? 1 : 0);
+            segs.drop_front_chunks(segChunks);
+            segs.front() = placeholder;
+            lane.lod.rebuild(segs, lane.open ? segs.size() - 1 : segs.size());
+        }
+        const std::size_t markChunks = lane.marks.size() / 2 / decltype(lane.marks)::kChunk;
+        m_discarded += markChunks * decltype(lane.marks)::kChunk;
+        lane.marks.drop_front_chunks(markChunks);
+        const std::size_t holdChunks = lane.holds.size() / 2 / decltype(lane.holds)::kChunk;
+        m_discarded += holdChunks * decltype(lane.holds)::kChunk;
+        lane.holds.drop_front_chunks(holdChunks);
+    }
+    for (auto &[id, series] : m_counters) {
+        const std::size_t half = series.size() / 2;
+        if (half < 1024)
+            continue; // not worth a copy
+        series.erase(series.begin(), series.begin() + std::ptrdiff_t(half));
+        series.shrink_to_fit();
+        m_discarded += half;
+    }
 }
 
 } // namespace il

@@ -1,7 +1,8 @@
 #pragma once
+#include "chunkedstore.h"
 #include "collector.h"
 #include "event.h"
-#include "populatingallocator.h"
+#include "lod.h"
 #include "waitforgraph.h"
 
 #include <cstdint>
@@ -35,12 +36,15 @@ struct HoldChange {
     bool acquired = false;
 };
 
+// Records are kept in chunked stores: random access like a vector, at most one chunk
+// of spare capacity, and the oldest detail can be given back (see set_memory_budget).
 struct TimelineLane {
     std::string name;
-    std::vector<Segment, PopulatingAllocator<Segment>> segments;
-    std::vector<Mark> marks;
-    std::vector<HoldChange> holds; // in time order
-    bool open = false;             // the last segment is still going on
+    ChunkedStore<Segment> segments;
+    ChunkedStore<Mark> marks;
+    ChunkedStore<HoldChange> holds; // in time order
+    bool open = false;              // the last segment is still going on
+    LaneLod lod;                    // time per state over blocks of closed segments
 };
 
 struct CounterSample {
@@ -48,9 +52,16 @@ struct CounterSample {
     std::int64_t value = 0;
 };
 
-// The consumer's copy of a run: built from collector batches, append-only.
+// The consumer's copy of a run: built from collector batches, append-only until the
+// memory budget is reached.
 class Timeline {
 public:
+    static constexpr std::size_t kDefaultMemoryBudget = std::size_t(1) << 30;
+    // The resource of the Unrecorded segment that stands for dropped detail. Kept out
+    // of resources() (whose ids are the collector's); resource_name() knows it.
+    static constexpr ResourceId kDroppedDetail = ResourceId(0xffff);
+    static constexpr const char *kDroppedDetailLabel = "older detail dropped (memory budget)";
+
     void apply(const Batch &batch);
     // The run is over: open segments end at `endNs`.
     void close(std::int64_t endNs);
@@ -76,9 +87,25 @@ public:
     // Index of the segment covering `t`, or -1.
     std::ptrdiff_t segment_at(const TimelineLane &lane, std::int64_t t) const;
 
+    // Heap and object bytes this timeline holds (capacities, not sizes).
+    std::size_t memory_bytes() const;
+    // When memory_bytes() passes the budget, every lane's oldest half of segments, marks
+    // and hold changes (and of every counter's samples) is discarded, the segments
+    // replaced by one Unrecorded segment labelled kDroppedDetailLabel. The run goes on;
+    // memory stays within the budget plus a slack of about one chunk per store
+    // (256 KiB x 4 per lane) and one check interval (kBudgetCheckEvents events).
+    void set_memory_budget(std::size_t bytes);
+    std::size_t memory_budget() const { return m_budget; }
+    // Records (segments, marks, hold changes, counter samples) discarded to stay within
+    // the budget.
+    std::uint64_t discarded_events() const { return m_discarded; }
+    static constexpr std::uint64_t kBudgetCheckEvents = 8192;
+
 private:
     void apply_state(TimelineLane &lane, const Event &e);
     void add_counter(const Event &e);
+    void enforce_budget();
+    void drop_oldest_detail();
 
     std::vector<TimelineLane> m_lanes;
     std::vector<std::string> m_resources{std::string()};
@@ -87,6 +114,9 @@ private:
     std::uint64_t m_events = 0;
     std::uint64_t m_dropped = 0;
     std::optional<DeadlockCycle> m_deadlock;
+    std::size_t m_budget = kDefaultMemoryBudget;
+    std::size_t m_dropAbove = kDefaultMemoryBudget; // the budget, or more when little could go
+    std::uint64_t m_discarded = 0;
 };
 
 } // namespace il

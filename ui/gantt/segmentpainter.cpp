@@ -11,12 +11,8 @@
 
 namespace {
 
-// A column with more segments than this is judged by the first ones only, so that a
-// frame's cost stays bounded by its pixels; with that many state changes per pixel
-// the column is a blur of states anyway.
-constexpr int kMaxSegmentsPerColumn = 8;
-
-constexpr int kStateCount = int(il::State::Count);
+constexpr int kStateCount = il::kStateCount;
+static_assert(SegmentPainter::kNoState == il::kNoColumnState);
 
 QRect snapped(const QRectF &r)
 {
@@ -59,8 +55,8 @@ void drawScanline(QPainter &painter, const QRect &bar, const std::vector<std::ui
 }
 
 // First index k in [from, n) with endsAfter(k), for a predicate that is false then
-// true. Galloping: most jumps are short (to the next pixel), so probe 1, 2, 4, …
-// ahead before bisecting; a long jump still costs O(log n).
+// true. Galloping: most jumps are short, so probe 1, 2, 4, … ahead before bisecting;
+// a long jump still costs O(log n).
 template <typename EndsAfter>
 std::size_t gallop(std::size_t n, std::size_t from, EndsAfter endsAfter)
 {
@@ -104,74 +100,14 @@ std::size_t SegmentPainter::firstEndingAfter(const il::Timeline &timeline,
 
 void SegmentPainter::classifyLane(int laneIndex, std::vector<std::uint8_t> &columns) const
 {
-    columns.assign(std::size_t(m_columns), kNoState);
-    const il::TimelineLane &lane = m_timeline.lanes()[std::size_t(laneIndex)];
-    const auto &segs = lane.segments;
-    const std::size_t n = segs.size();
-    if (n == 0)
-        return;
-    // Timeline::segment_end, inlined: this loop runs for every column of every lane.
-    const std::size_t openIndex = lane.open ? n - 1 : n;
-    const std::int64_t liveEdge = std::max(segs[n - 1].startNs, m_timeline.end_ns());
-    const auto endNsOf = [&](std::size_t k) { return k == openIndex ? liveEdge : segs[k].endNs; };
-    const double nsPerColumn = m_map.nsPerPixel();
-    const double firstNs = m_map.nsAtF(m_map.left);
-    const auto columnStartNs = [&](int c) { return firstNs + c * nsPerColumn; };
-    const auto columnOf = [&](double ns) { return (ns - firstNs) / nsPerColumn; };
-    const auto fill = [&](int from, int to, il::State state) {
-        std::fill(columns.begin() + from, columns.begin() + to, std::uint8_t(state));
-    };
-
-    int cx = 0;
-    std::size_t i = firstEndingAfter(m_timeline, lane, 0, firstNs);
-    while (cx < m_columns && i < n) {
-        const il::Segment &s = segs[i];
-        const double startColumn = columnOf(double(s.startNs));
-        if (startColumn >= m_columns)
-            break;
-        if (startColumn >= cx + 1)
-            cx = int(std::floor(startColumn)); // nothing recorded in between
-        const double columnStart = columnStartNs(cx);
-        const double columnEnd = columnStart + nsPerColumn;
-        const double end = double(endNsOf(i));
-
-        if (end >= columnEnd) {
-            // `s` is the first segment in column cx and reaches past it, so it alone
-            // fills every column up to the one where it ends.
-            const int until = std::min(m_columns, std::max(cx + 1, int(std::floor(columnOf(end)))));
-            fill(cx, until, s.state);
-            cx = until;
-            if (end <= columnStartNs(cx))
-                ++i;
-            continue;
-        }
-
-        // Several segments share column cx: the state covering most of it wins.
-        // Integer nanoseconds: this is the loop that runs once per segment on screen.
-        const std::int64_t from0 = std::int64_t(std::ceil(columnStart));
-        const std::int64_t to0 = std::int64_t(std::ceil(columnEnd));
-        std::array<std::int64_t, kStateCount> cover{};
-        std::size_t j = i;
-        for (int seen = 0; j < n && segs[j].startNs < to0 && seen < kMaxSegmentsPerColumn;
-             ++j, ++seen) {
-            const std::int64_t from = std::max(segs[j].startNs, from0);
-            const std::int64_t to = std::min(endNsOf(j), to0);
-            // Doubled so that a zero-length segment, counted as 1, still shows when it
-            // is alone on its pixel but never outweighs a real one.
-            cover[std::size_t(segs[j].state)] += 2 * std::max<std::int64_t>(to - from, 0) + 1;
-        }
-        il::State best = s.state;
-        for (int st = 0; st < kStateCount; ++st) {
-            const auto state = il::State(st);
-            const std::int64_t c = cover[std::size_t(st)];
-            const std::int64_t b = cover[std::size_t(best)];
-            if (c > b || (c == b && stateInterest(state) > stateInterest(best)))
-                best = state;
-        }
-        fill(cx, cx + 1, best);
-        ++cx;
-        i = gallop(n, j - 1, [&](std::size_t k) { return double(endNsOf(k)) > columnEnd; });
-    }
+    static const il::StateRank rank = [] {
+        il::StateRank r{};
+        for (int s = 0; s < kStateCount; ++s)
+            r[std::size_t(s)] = stateInterest(il::State(s));
+        return r;
+    }();
+    const il::ColumnGrid grid{m_map.nsAtF(m_map.left), m_map.nsPerPixel(), m_columns};
+    il::classify_columns(m_timeline, std::size_t(laneIndex), grid, rank, columns);
 }
 
 int SegmentPainter::paintLanes(QPainter &painter, int firstLane, int lastLane, Output output) const
@@ -185,7 +121,9 @@ int SegmentPainter::paintLanes(QPainter &painter, int firstLane, int lastLane, O
         line = QImage(m_columns, 1, QImage::Format_ARGB32_Premultiplied);
     const int last = std::min(lastLane, int(m_timeline.lanes().size()) - 1);
     for (int lane = std::max(0, firstLane); lane <= last; ++lane) {
-        if (m_timeline.lanes()[std::size_t(lane)].segments.empty())
+        // A hidden lane has an empty bar.
+        if (m_timeline.lanes()[std::size_t(lane)].segments.empty() ||
+            m_layout.barRect(lane).isEmpty())
             continue;
         classifyLane(lane, columns);
         QRect bar = snapped(m_layout.barRect(lane));
@@ -208,7 +146,7 @@ int SegmentPainter::paintMarks(QPainter &painter, int firstLane, int lastLane) c
     const int last = std::min(lastLane, int(m_timeline.lanes().size()) - 1);
     for (int laneIndex = std::max(0, firstLane); laneIndex <= last; ++laneIndex) {
         const auto &marks = m_timeline.lanes()[std::size_t(laneIndex)].marks;
-        if (marks.empty())
+        if (marks.empty() || m_layout.barRect(laneIndex).isEmpty())
             continue;
         const QRect bar = snapped(m_layout.barRect(laneIndex));
         // A tick pokes out above the bar and reaches a third of the way down.

@@ -12,11 +12,11 @@ class QPainter;
 // screen, not to the events in the run. Coordinates are whatever unit the painter is
 // set to; the view passes device pixels so that every column is one physical pixel.
 //
-// Per lane the first visible segment is found by binary search. A segment that is
-// wider than a pixel column fills its columns; a column shared by several segments
-// takes the state that covers most of it (ties go to the more interesting state), and
-// the walk then jumps to the next column with a galloping search, so a column holding
-// thousands of segments costs a handful of look-ups.
+// Each pixel column takes the state that covers most of it (ties go to the more
+// interesting state), found through the lane's level of detail (il::classify_columns):
+// a segment wider than a column fills its columns in one step, and a column holding
+// thousands of segments costs a few look-ups yet weighs all of them. A lane whose bar
+// is empty (hidden) is skipped.
 class SegmentPainter {
 public:
     // Rects: runs of equal columns become rectangles (vector output such as SVG).

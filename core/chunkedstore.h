@@ -1,0 +1,252 @@
+#pragma once
+#include <algorithm>
+#include <compare>
+#include <cstddef>
+#include <cstring>
+#include <iterator>
+#include <new>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <sys/mman.h>
+
+namespace il {
+
+// An append-only sequence of trivially copyable records in fixed-size chunks, for the
+// timeline's per-lane records. Unlike a std::vector it never copies what it holds to
+// grow, so its capacity is at most one chunk above its size (a vector's can be twice
+// its size, and it briefly needs old + new while it grows), and it gives memory back
+// from the front a whole chunk at a time when old detail is dropped.
+//
+// Chunks hold a power of two of records (about 128 KiB), so an index splits into
+// chunk and slot with a shift and a mask, and records [i, j) share one chunk when i
+// and j - 1 agree above the shift. The first chunk starts small and doubles until
+// it is full size, so a lane with a handful of records stays small.
+template <typename T> class ChunkedStore {
+    static_assert(std::is_trivially_copyable_v<T>, "records are moved with memcpy");
+
+    static constexpr std::size_t shift_for(std::size_t bytes)
+    {
+        std::size_t s = 0;
+        while ((std::size_t(2) << s) * bytes <= kTargetChunkBytes)
+            ++s;
+        return s;
+    }
+
+public:
+    static constexpr std::size_t kTargetChunkBytes = std::size_t(128) << 10;
+    static constexpr std::size_t kShift = shift_for(sizeof(T));
+    static constexpr std::size_t kChunk = std::size_t(1) << kShift;
+    static constexpr std::size_t kMask = kChunk - 1;
+    static constexpr std::size_t kFirstCapacity = std::min<std::size_t>(64, kChunk);
+
+    template <bool Const> class Iterator {
+        using Store = std::conditional_t<Const, const ChunkedStore, ChunkedStore>;
+
+    public:
+        using iterator_concept = std::random_access_iterator_tag;
+        using iterator_category = std::random_access_iterator_tag;
+        using value_type = T;
+        using difference_type = std::ptrdiff_t;
+        using reference = std::conditional_t<Const, const T &, T &>;
+        using pointer = std::conditional_t<Const, const T *, T *>;
+
+        Iterator() = default;
+        Iterator(Store *store, std::size_t index)
+            : m_store(store)
+            , m_index(index)
+        {
+        }
+        operator Iterator<true>() const { return Iterator<true>(m_store, m_index); }
+
+        reference operator*() const { return (*m_store)[m_index]; }
+        pointer operator->() const { return &(*m_store)[m_index]; }
+        reference operator[](difference_type n) const { return (*m_store)[m_index + n]; }
+        Iterator &operator++() { return ++m_index, *this; }
+        Iterator &operator--() { return --m_index, *this; }
+        Iterator operator++(int) { return {m_store, m_index++}; }
+        Iterator operator--(int) { return {m_store, m_index--}; }
+        Iterator &operator+=(difference_type n) { return m_index += n, *this; }
+        Iterator &operator-=(difference_type n) { return m_index -= n, *this; }
+        friend Iterator operator+(Iterator it, difference_type n) { return it += n; }
+        friend Iterator operator+(difference_type n, Iterator it) { return it += n; }
+        friend Iterator operator-(Iterator it, difference_type n) { return it -= n; }
+        friend difference_type operator-(const Iterator &a, const Iterator &b)
+        {
+            return difference_type(a.m_index) - difference_type(b.m_index);
+        }
+        friend bool operator==(const Iterator &a, const Iterator &b)
+        {
+            return a.m_index == b.m_index;
+        }
+        friend auto operator<=>(const Iterator &a, const Iterator &b)
+        {
+            return a.m_index <=> b.m_index;
+        }
+
+    private:
+        Store *m_store = nullptr;
+        std::size_t m_index = 0;
+    };
+
+    using value_type = T;
+    using size_type = std::size_t;
+    using difference_type = std::ptrdiff_t;
+    using reference = T &;
+    using const_reference = const T &;
+    using iterator = Iterator<false>;
+    using const_iterator = Iterator<true>;
+    using reverse_iterator = std::reverse_iterator<iterator>;
+    using const_reverse_iterator = std::reverse_iterator<const_iterator>;
+
+    ChunkedStore() = default;
+    ~ChunkedStore() { clear(); }
+    ChunkedStore(const ChunkedStore &other) { *this = other; }
+    ChunkedStore(ChunkedStore &&other) noexcept { swap(other); }
+    ChunkedStore &operator=(ChunkedStore &&other) noexcept
+    {
+        ChunkedStore(std::move(other)).swap(*this);
+        return *this;
+    }
+    ChunkedStore &operator=(const ChunkedStore &other)
+    {
+        if (this == &other)
+            return *this;
+        clear();
+        m_firstCapacity = other.m_firstCapacity;
+        for (std::size_t i = 0; i < other.m_chunks.size(); ++i) {
+            const std::size_t first = i << kShift;
+            m_chunks.push_back(nullptr);
+            m_chunks.back() = allocate(i == 0 ? m_firstCapacity : kChunk);
+            std::memcpy(static_cast<void *>(m_chunks.back()), other.m_chunks[i],
+                        std::min(kChunk, other.m_size - first) * sizeof(T));
+        }
+        m_size = other.m_size;
+        return *this;
+    }
+    void swap(ChunkedStore &other) noexcept
+    {
+        m_chunks.swap(other.m_chunks);
+        std::swap(m_size, other.m_size);
+        std::swap(m_firstCapacity, other.m_firstCapacity);
+    }
+
+    std::size_t size() const { return m_size; }
+    bool empty() const { return m_size == 0; }
+    T &operator[](std::size_t i) { return m_chunks[i >> kShift][i & kMask]; }
+    const T &operator[](std::size_t i) const { return m_chunks[i >> kShift][i & kMask]; }
+    const T &at(std::size_t i) const
+    {
+        if (i >= m_size)
+            throw std::out_of_range("ChunkedStore::at");
+        return (*this)[i];
+    }
+    T &front() { return (*this)[0]; }
+    const T &front() const { return (*this)[0]; }
+    T &back() { return (*this)[m_size - 1]; }
+    const T &back() const { return (*this)[m_size - 1]; }
+
+    iterator begin() { return {this, 0}; }
+    iterator end() { return {this, m_size}; }
+    const_iterator begin() const { return {this, 0}; }
+    const_iterator end() const { return {this, m_size}; }
+    const_iterator cbegin() const { return begin(); }
+    const_iterator cend() const { return end(); }
+    reverse_iterator rbegin() { return reverse_iterator(end()); }
+    reverse_iterator rend() { return reverse_iterator(begin()); }
+    const_reverse_iterator rbegin() const { return const_reverse_iterator(end()); }
+    const_reverse_iterator rend() const { return const_reverse_iterator(begin()); }
+
+    void push_back(const T &value)
+    {
+        if (m_size == capacity())
+            reserve_for_push();
+        (*this)[m_size++] = value;
+    }
+
+    void clear() noexcept
+    {
+        for (std::size_t i = 0; i < m_chunks.size(); ++i)
+            release(m_chunks[i], i == 0 ? m_firstCapacity : kChunk);
+        m_chunks = {};
+        m_size = 0;
+        m_firstCapacity = 0;
+    }
+
+    // Forgets the first `chunks` full chunks (kChunk records each) and returns their
+    // memory; the record that was at chunks * kChunk is now at 0. At least one chunk
+    // stays.
+    void drop_front_chunks(std::size_t chunks)
+    {
+        chunks = std::min(chunks, m_chunks.empty() ? 0 : m_chunks.size() - 1);
+        for (std::size_t i = 0; i < chunks; ++i)
+            release(m_chunks[i], kChunk);
+        m_chunks.erase(m_chunks.begin(), m_chunks.begin() + std::ptrdiff_t(chunks));
+        m_size -= chunks << kShift;
+        if (chunks > 0)
+            m_firstCapacity = kChunk;
+    }
+
+    std::size_t capacity() const
+    {
+        return m_chunks.size() <= 1 ? m_firstCapacity : m_chunks.size() << kShift;
+    }
+    // Everything this store holds on the heap.
+    std::size_t capacity_bytes() const
+    {
+        return capacity() * sizeof(T) + m_chunks.capacity() * sizeof(T *);
+    }
+
+private:
+    // Chunks of this size and up are mapped with every page populated: touching
+    // fresh pages one at a time costs ~25 us a page on this kind of VM, 15x more.
+    static constexpr std::size_t kMinMappedBytes = std::size_t(64) << 10;
+
+    static T *allocate(std::size_t n)
+    {
+        const std::size_t bytes = n * sizeof(T);
+        if (bytes < kMinMappedBytes)
+            return static_cast<T *>(::operator new(bytes));
+        void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (p == MAP_FAILED)
+            throw std::bad_alloc();
+        madvise(p, bytes, MADV_DONTFORK); // a forked scenario child never reads the timeline
+        return static_cast<T *>(p);
+    }
+
+    static void release(T *p, std::size_t n) noexcept
+    {
+        const std::size_t bytes = n * sizeof(T);
+        if (bytes < kMinMappedBytes)
+            ::operator delete(p);
+        else
+            munmap(p, bytes);
+    }
+
+    void reserve_for_push()
+    {
+        if (m_chunks.size() == 1 && m_firstCapacity < kChunk) {
+            const std::size_t grown = m_firstCapacity * 2;
+            T *chunk = allocate(grown);
+            std::memcpy(static_cast<void *>(chunk), m_chunks[0], m_size * sizeof(T));
+            release(m_chunks[0], m_firstCapacity);
+            m_chunks[0] = chunk;
+            m_firstCapacity = grown;
+            return;
+        }
+        const std::size_t n = m_chunks.empty() ? kFirstCapacity : kChunk;
+        m_chunks.push_back(nullptr);
+        m_chunks.back() = allocate(n);
+        if (m_chunks.size() == 1)
+            m_firstCapacity = n;
+    }
+
+    std::vector<T *> m_chunks;
+    std::size_t m_size = 0;
+    std::size_t m_firstCapacity = 0; // records the first chunk can hold
+};
+
+} // namespace il

@@ -1,0 +1,243 @@
+#include "lod.h"
+
+#include "timeline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace il {
+
+// A block's segments are read through one pointer, so a block must never straddle two
+// chunks of the segment store.
+static_assert(ChunkedStore<Segment>::kChunk % LaneLod::kBlock == 0);
+static_assert(ChunkedStore<Segment>::kFirstCapacity % LaneLod::kBlock == 0);
+
+void LaneLod::segment_closed(const Segment &s)
+{
+    m_running[std::size_t(s.state)] += s.endNs - s.startNs;
+    if (++m_closed % kBlock == 0)
+        m_prefix.push_back(m_running);
+}
+
+void LaneLod::rebuild(const ChunkedStore<Segment> &segments, std::size_t closed)
+{
+    m_prefix.clear();
+    m_running = {};
+    m_closed = 0;
+    for (std::size_t i = 0; i < closed; ++i)
+        segment_closed(segments[i]);
+}
+
+void LaneLod::time_before(const TimelineLane &lane, std::size_t upper, std::int64_t t,
+                          std::int64_t openEnd, StateTimes &out) const
+{
+    out.fill(0);
+    if (upper == 0)
+        return;
+    // Segments before k end at or before t: whole blocks from the prefix, the rest of
+    // k's block one by one from whichever block end is nearer.
+    const std::size_t k = upper - 1;
+    const std::size_t block = k / kBlock;
+    const std::size_t from = block * kBlock;
+    const std::size_t to = from + kBlock;
+    const Segment *run = &lane.segments[from];
+    if (to <= m_closed && to - k < k - from) {
+        out = m_prefix[block];
+        for (std::size_t j = k - from; j < kBlock; ++j)
+            out[std::size_t(run[j].state)] -= run[j].endNs - run[j].startNs;
+    } else {
+        if (block > 0)
+            out = m_prefix[block - 1];
+        for (std::size_t j = 0; j < k - from; ++j)
+            out[std::size_t(run[j].state)] += run[j].endNs - run[j].startNs;
+    }
+    const Segment &s = run[k - from];
+    const bool open = lane.open && k + 1 == lane.segments.size();
+    const std::int64_t end = std::min(t, open ? openEnd : s.endNs);
+    out[std::size_t(s.state)] += std::max<std::int64_t>(0, end - s.startNs);
+}
+
+std::int64_t ColumnGrid::boundary(int c) const
+{
+    return std::int64_t(std::ceil(firstNs + c * nsPerColumn));
+}
+
+namespace {
+
+// First index k in [from, n) with pred(k), for a predicate that is false then true.
+// Galloping: most searches end a few segments ahead (the next column), so probe 1, 2,
+// 4, ... ahead before bisecting; a long jump still costs O(log n).
+template <typename Pred> std::size_t gallop(std::size_t n, std::size_t from, Pred pred)
+{
+    std::size_t lo = from;
+    std::size_t step = 1;
+    std::size_t hi = from;
+    while (hi < n && !pred(hi)) {
+        lo = hi + 1;
+        hi = from + step;
+        step *= 2;
+    }
+    hi = std::min(hi, n);
+    while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        if (pred(mid))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+// The same, starting from a guess of where the answer lies (the previous column's
+// segment count ahead): neighbouring columns hold about as many segments, so the
+// probes stay within a few cache lines of the guess.
+template <typename Pred>
+std::size_t gallop_near(std::size_t n, std::size_t from, std::size_t guess, Pred pred)
+{
+    if (from >= n)
+        return n;
+    guess = std::clamp(guess, from, n - 1);
+    if (!pred(guess))
+        return gallop(n, guess + 1, pred);
+    std::size_t hi = guess; // pred(hi) holds; gallop backwards to a false one
+    std::size_t step = 1;
+    while (hi > from) {
+        const std::size_t probe = hi - std::min(step, hi - from);
+        if (!pred(probe)) {
+            from = probe + 1;
+            break;
+        }
+        hi = probe;
+        step *= 2;
+    }
+    while (from < hi) {
+        const std::size_t mid = from + (hi - from) / 2;
+        if (pred(mid))
+            hi = mid;
+        else
+            from = mid + 1;
+    }
+    return from;
+}
+
+constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+// A shared column with up to this many segments starting in it is weighed segment by
+// segment, which is cheaper than two LOD look-ups.
+constexpr std::size_t kDirect = 16;
+
+} // namespace
+
+void classify_columns(const Timeline &timeline, std::size_t laneIndex, const ColumnGrid &grid,
+                      const StateRank &rank, std::vector<std::uint8_t> &out)
+{
+    const int columns = std::max(0, grid.columns);
+    out.assign(std::size_t(columns), kNoColumnState);
+    const TimelineLane &lane = timeline.lanes()[laneIndex];
+    const auto &segs = lane.segments;
+    const std::size_t n = segs.size();
+    if (n == 0 || columns == 0)
+        return;
+    const std::size_t openIndex = lane.open ? n - 1 : n;
+    const std::int64_t liveEdge = std::max(segs[n - 1].startNs, timeline.end_ns());
+    const auto endOf = [&](std::size_t k) { return k == openIndex ? liveEdge : segs[k].endNs; };
+    // First segment at or after `from` that starts after t.
+    const auto startsAfter = [&](std::size_t from, std::int64_t t) {
+        return gallop(n, from, [&](std::size_t k) { return segs[k].startNs > t; });
+    };
+    // First column in [0, columns + 1] whose left boundary is after t.
+    const auto firstColumnAfter = [&](std::int64_t t) {
+        if (t == kNever)
+            return columns + 1;
+        const double guess = std::floor((double(t) - grid.firstNs) / grid.nsPerColumn) + 1.0;
+        int c = int(std::clamp(guess, 0.0, double(columns + 1)));
+        while (c > 0 && grid.boundary(c - 1) > t)
+            --c;
+        while (c <= columns && grid.boundary(c) <= t)
+            ++c;
+        return c;
+    };
+    const auto fill = [&](int from, int to, State state) {
+        std::fill(out.begin() + from, out.begin() + to, std::uint8_t(state));
+    };
+
+    StateTimes before{}; // time per state before column c's left boundary, when known
+    StateTimes after{};
+    int beforeColumn = -1;
+    std::size_t density = 2 * kDirect; // segments in the last dense column
+    int c = 0;
+    std::int64_t a = grid.boundary(0);
+    std::size_t upper = startsAfter(0, a); // segments [0, upper) start at or before a
+    while (c < columns) {
+        const std::int64_t b = grid.boundary(c + 1);
+        const std::int64_t nextStart = upper < n ? segs[upper].startNs : kNever;
+        const bool covered = upper > 0 && endOf(upper - 1) > a;
+        if (nextStart >= b) {
+            // At most one segment in the column: the one covering a, if any, which
+            // then fills every column up to its end or the next segment's start.
+            int until;
+            if (covered) {
+                until = std::min({columns, firstColumnAfter(nextStart) - 1,
+                                  firstColumnAfter(endOf(upper - 1) - 1)});
+                until = std::max(until, c + 1);
+                fill(c, until, segs[upper - 1].state);
+            } else {
+                if (nextStart == kNever)
+                    return;
+                // Nothing until the column that reaches past nextStart (or starts on it).
+                until = std::min(firstColumnAfter(nextStart) - 1, firstColumnAfter(nextStart - 1));
+                until = std::min(columns, std::max(until, c + 1));
+            }
+            c = until;
+            if (c < columns) {
+                a = grid.boundary(c);
+                upper = startsAfter(upper, a);
+            }
+            continue;
+        }
+
+        // Several segments share the column (or one starts inside it): weigh them. A few
+        // are summed one by one; past kDirect, whole blocks of the LOD take over.
+        StateTimes direct{};
+        if (covered)
+            direct[std::size_t(segs[upper - 1].state)] += std::min(endOf(upper - 1), b) - a;
+        std::size_t upperB = upper;
+        if (upper + kDirect < n && segs[upper + kDirect].startNs <= b) {
+            if (beforeColumn != c)
+                lane.lod.time_before(lane, upper, a, liveEdge, before);
+            upperB = gallop_near(n, upper + kDirect, upper + density,
+                                 [&](std::size_t k) { return segs[k].startNs > b; });
+            density = upperB - upper;
+            // The next column most likely ends about as far ahead: start loading it.
+            if (upperB + density < n)
+                __builtin_prefetch(&segs[upperB + density]);
+            lane.lod.time_before(lane, upperB, b, liveEdge, after);
+            for (int s = 0; s < kStateCount; ++s)
+                direct[std::size_t(s)] = after[std::size_t(s)] - before[std::size_t(s)];
+            before = after;
+            beforeColumn = c + 1;
+        } else {
+            for (; upperB < n && segs[upperB].startNs <= b; ++upperB) {
+                const Segment &s = segs[upperB];
+                direct[std::size_t(s.state)] += std::min(endOf(upperB), b) - s.startNs;
+            }
+        }
+        int best = -1;
+        std::int64_t bestTime = 0;
+        for (int s = 0; s < kStateCount; ++s) {
+            const std::int64_t time = direct[std::size_t(s)];
+            if (time > bestTime ||
+                (time == bestTime && time > 0 && rank[std::size_t(s)] > rank[std::size_t(best)])) {
+                best = s;
+                bestTime = time;
+            }
+        }
+        if (best >= 0)
+            out[std::size_t(c)] = std::uint8_t(best);
+        ++c;
+        a = b;
+        upper = upperB;
+    }
+}
+
+} // namespace il

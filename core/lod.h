@@ -1,0 +1,74 @@
+#pragma once
+#include "chunkedstore.h"
+#include "event.h"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace il {
+
+struct Segment;
+struct TimelineLane;
+class Timeline;
+
+inline constexpr int kStateCount = int(State::Count);
+// Nanoseconds spent in each state.
+using StateTimes = std::array<std::int64_t, kStateCount>;
+
+// The level of detail of one lane: how long the lane spent in each state before every
+// kBlock-th segment boundary (a prefix sum over blocks of closed segments). The time
+// per state inside any span [a, b) is then two look-ups plus at most kBlock / 2
+// segments read at each end, however many segments lie between, so a zoomed-out
+// column is judged by all of its segments at the cost of a few.
+//
+// It is appended to as segments close (amortised O(1) per segment; the open last
+// segment is never in a block, so its moving end needs no update) and rebuilt in O(n)
+// when the oldest detail of the lane is dropped.
+class LaneLod {
+public:
+    static constexpr std::size_t kBlock = 32;
+
+    // Segment `index` got its final end; segments close in index order.
+    void segment_closed(const Segment &s);
+    // Starts over from the lane's first `closed` segments.
+    void rebuild(const ChunkedStore<Segment> &segments, std::size_t closed);
+
+    // Time per state before t: `upper` is the index of the first segment starting after
+    // t, `openEnd` the drawn end of the lane's open last segment (if any).
+    void time_before(const TimelineLane &lane, std::size_t upper, std::int64_t t,
+                     std::int64_t openEnd, StateTimes &out) const;
+
+    std::size_t closed() const { return m_closed; }
+    std::size_t memory_bytes() const { return m_prefix.capacity_bytes(); }
+
+private:
+    ChunkedStore<StateTimes> m_prefix; // [m - 1]: time per state of segments [0, m * kBlock)
+    StateTimes m_running{};
+    std::size_t m_closed = 0;
+};
+
+// Pixel columns over time: column c covers [ceil(firstNs + c * nsPerColumn),
+// ceil(firstNs + (c + 1) * nsPerColumn)) in whole nanoseconds.
+struct ColumnGrid {
+    double firstNs = 0.0;
+    double nsPerColumn = 1.0;
+    int columns = 0;
+
+    std::int64_t boundary(int c) const;
+};
+
+inline constexpr std::uint8_t kNoColumnState = 0xff;
+// Higher wins when two states cover a column equally.
+using StateRank = std::array<int, kStateCount>;
+
+// The state drawn in each column of a lane: the one covering most of the column (ties
+// to the higher rank); a column no segment overlaps takes the segment covering its
+// first nanosecond if any (a column narrower than a nanosecond), else kNoColumnState.
+// Zero-length segments cover nothing. Costs O(log n) per column whatever the density,
+// and a segment wider than a column fills all its columns in one step.
+void classify_columns(const Timeline &timeline, std::size_t laneIndex, const ColumnGrid &grid,
+                      const StateRank &rank, std::vector<std::uint8_t> &out);
+
+} // namespace il
