@@ -264,6 +264,8 @@ void MainWindow::buildMenus()
     run->addAction(m_stopAction);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(fit);
+    view->addAction(m_gantt->showAllLanesAction());
+    view->addAction(m_gantt->wakeArrowsAction());
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Interleave"), this, [this] {
         QMessageBox::about(this, tr("About Interleave"),

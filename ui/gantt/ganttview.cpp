@@ -7,12 +7,18 @@
 #include "timeline.h"
 #include "timelineitem.h"
 
+#include <QAction>
 #include <QCategoryAxis>
+#include <QContextMenuEvent>
+#include <QCursor>
 #include <QFontMetricsF>
 #include <QGraphicsLayout>
+#include <QGraphicsRectItem>
+#include <QGraphicsSimpleTextItem>
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QLegend>
+#include <QMenu>
 #include <QMouseEvent>
 #include <QScatterSeries>
 #include <QToolTip>
@@ -21,12 +27,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 namespace {
 constexpr qint64 kMinVisibleRunNs = 1'000'000; // a fresh run shows at least 1 ms
 constexpr double kWheelZoomPerNotch = 1.25;
 constexpr double kKeyZoom = 1.5;
 constexpr double kKeyPanFraction = 0.1;
+// W/S/A/D: a tap moves one step, holding moves on at these rates.
+constexpr double kNavTapZoom = 1.25;
+constexpr double kNavZoomPerSecond = 4.0;
+constexpr double kNavPanPerSecond = 1.2; // view widths
+constexpr int kNavTickMs = 16;
+constexpr int kClickSlopPx = 3;
+const QColor kBandFill(0x1f, 0x6f, 0xd0, 46);
+const QColor kBandEdge(0x1f, 0x6f, 0xd0, 200);
 // Above the chart's series (z 4) and below its legend (z 5).
 constexpr qreal kItemZ = 4.5;
 } // namespace
@@ -63,6 +79,27 @@ GanttView::GanttView(QWidget *parent)
     m_item->setZValue(kItemZ);
     m_item->setEmptyHint(tr("Press Run (Ctrl+R) to start"));
     connect(c, &QChart::plotAreaChanged, this, &GanttView::onPlotAreaChanged);
+
+    m_band = new QGraphicsRectItem(m_item);
+    m_band->setBrush(kBandFill);
+    m_band->setPen(QPen(kBandEdge, 0));
+    m_band->hide();
+    m_bandLabel = new QGraphicsSimpleTextItem(m_band);
+    m_bandLabel->setBrush(kBandEdge.darker(150));
+
+    m_navTimer.setInterval(kNavTickMs);
+    m_navTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_navTimer, &QTimer::timeout, this,
+            [this] { navigationStep(std::min(0.1, double(m_navClock.restart()) / 1000.0)); });
+
+    m_showAllAction = new QAction(tr("Show &all lanes"), this);
+    m_showAllAction->setEnabled(false);
+    connect(m_showAllAction, &QAction::triggered, this, &GanttView::showAllLanes);
+    m_wakeArrowsAction = new QAction(tr("&Wake-up arrows (who woke whom)"), this);
+    m_wakeArrowsAction->setCheckable(true);
+    m_wakeArrowsAction->setChecked(m_item->wakeArrowsShown());
+    connect(m_wakeArrowsAction, &QAction::toggled, this,
+            [this](bool on) { m_item->setWakeArrowsShown(on); });
 
     setRenderHint(QPainter::Antialiasing, false);
     setRenderHint(QPainter::TextAntialiasing, true);
@@ -103,6 +140,8 @@ void GanttView::setTimeline(const il::Timeline *timeline)
 {
     m_timeline = timeline;
     m_item->setTimeline(timeline);
+    m_item->showAllLanes(); // a new run shows every lane
+    m_showAllAction->setEnabled(false);
     m_axisLanes = -1;
     m_following = true;
     refresh();
@@ -179,6 +218,110 @@ void GanttView::zoomBy(double factor, std::optional<int> viewX)
     applyUserRange(range);
 }
 
+void GanttView::panByFraction(double fraction)
+{
+    TimeMapping range = m_range;
+    range.panByPixels(-fraction * m_range.width);
+    applyUserRange(range);
+}
+
+int GanttView::laneAt(const QPoint &viewPos) const
+{
+    return m_item->laneLayout().laneAtY(toItem(viewPos).y());
+}
+
+void GanttView::setLaneMode(int lane, LaneMode mode)
+{
+    m_item->setLaneMode(lane, mode);
+    lanesChanged();
+}
+
+LaneMode GanttView::laneMode(int lane) const
+{
+    return m_item->laneMode(lane);
+}
+
+void GanttView::showAllLanes()
+{
+    m_item->showAllLanes();
+    lanesChanged();
+}
+
+void GanttView::lanesChanged()
+{
+    m_showAllAction->setEnabled(!m_item->allLanesShown());
+    updateLaneAxis();
+    m_item->update();
+}
+
+QMenu *GanttView::createLaneMenu(const QPoint &viewPos)
+{
+    auto *menu = new QMenu(this);
+    const int lane = m_timeline ? laneAt(viewPos) : -1;
+    if (lane >= 0) {
+        const QString name = QString::fromStdString(m_timeline->lanes()[std::size_t(lane)].name);
+        menu->addAction(tr("Hide lane '%1'").arg(name), this,
+                        [this, lane] { setLaneMode(lane, LaneMode::Hidden); });
+        if (laneMode(lane) == LaneMode::Collapsed)
+            menu->addAction(tr("Expand lane '%1'").arg(name), this,
+                            [this, lane] { setLaneMode(lane, LaneMode::Normal); });
+        else
+            menu->addAction(tr("Collapse lane '%1'").arg(name), this,
+                            [this, lane] { setLaneMode(lane, LaneMode::Collapsed); });
+        menu->addSeparator();
+    }
+    menu->addAction(m_showAllAction);
+    menu->addAction(m_wakeArrowsAction);
+    return menu;
+}
+
+void GanttView::contextMenuEvent(QContextMenuEvent *event)
+{
+    // A right press may start a selection: the mouse menu opens on a release that did
+    // not drag (mouseReleaseEvent). The keyboard's menu key opens it at once.
+    if (event->reason() != QContextMenuEvent::Mouse) {
+        QMenu *menu = createLaneMenu(viewport()->mapFromGlobal(event->globalPos()));
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(event->globalPos());
+    }
+    event->accept();
+}
+
+QRectF GanttView::selectionBand() const
+{
+    return m_band->isVisible() ? m_band->rect() : QRectF();
+}
+
+void GanttView::updateSelectionBand(const QPoint &viewPos)
+{
+    const double width = m_item->boundingRect().width();
+    const double x0 = std::clamp(toItem(*m_selectFrom).x(), 0.0, width);
+    const double x1 = std::clamp(toItem(viewPos).x(), 0.0, width);
+    const QRectF band(QPointF(std::min(x0, x1), 0.0),
+                      QPointF(std::max(x0, x1), m_item->boundingRect().height()));
+    m_band->setRect(band);
+    const qint64 span =
+        std::max(m_range.ns(band.right()) - m_range.ns(band.left()), TimeMapping::kMinSpanNs);
+    m_bandLabel->setText(formatMs(span));
+    m_bandLabel->setPos(band.left() + 4, 4);
+    m_band->show();
+}
+
+void GanttView::endSelection(bool apply, const QPoint &viewPos)
+{
+    if (apply && m_selecting) {
+        updateSelectionBand(viewPos);
+        const QRectF band = m_band->rect();
+        TimeMapping range = m_range;
+        range.setRange(m_range.ns(band.left()), m_range.ns(band.right()));
+        applyUserRange(range);
+    }
+    m_selectFrom.reset();
+    m_selectButton = Qt::NoButton;
+    m_selecting = false;
+    m_band->hide();
+}
+
 void GanttView::wheelEvent(QWheelEvent *event)
 {
     const QPoint delta = event->angleDelta();
@@ -211,6 +354,16 @@ void GanttView::moveCursorTo(const QPoint &viewPos)
 
 void GanttView::mousePressEvent(QMouseEvent *event)
 {
+    const bool ctrlLeft =
+        event->button() == Qt::LeftButton && (event->modifiers() & Qt::ControlModifier);
+    if (!m_selectFrom && (event->button() == Qt::RightButton || ctrlLeft)) {
+        m_selectFrom = event->position().toPoint();
+        m_selectButton = event->button();
+        m_selecting = false;
+        QToolTip::hideText();
+        event->accept();
+        return;
+    }
     if (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier)) {
         m_cursorDrag = true;
         moveCursorTo(event->position().toPoint());
@@ -230,6 +383,15 @@ void GanttView::mousePressEvent(QMouseEvent *event)
 
 void GanttView::mouseMoveEvent(QMouseEvent *event)
 {
+    if (m_selectFrom && (event->buttons() & m_selectButton)) {
+        const QPoint pos = event->position().toPoint();
+        if ((pos - *m_selectFrom).manhattanLength() > kClickSlopPx)
+            m_selecting = true;
+        if (m_selecting)
+            updateSelectionBand(pos);
+        event->accept();
+        return;
+    }
     if (m_cursorDrag && (event->buttons() & Qt::LeftButton)) {
         moveCursorTo(event->position().toPoint());
         event->accept();
@@ -254,6 +416,18 @@ void GanttView::mouseMoveEvent(QMouseEvent *event)
 
 void GanttView::mouseReleaseEvent(QMouseEvent *event)
 {
+    if (m_selectFrom && event->button() == m_selectButton) {
+        const bool menu = !m_selecting && m_selectButton == Qt::RightButton;
+        const QPoint pos = event->position().toPoint();
+        endSelection(true, pos);
+        if (menu) {
+            QMenu *lanes = createLaneMenu(pos);
+            lanes->setAttribute(Qt::WA_DeleteOnClose);
+            lanes->popup(viewport()->mapToGlobal(pos));
+        }
+        event->accept();
+        return;
+    }
     if (event->button() == Qt::LeftButton && m_cursorDrag) {
         m_cursorDrag = false;
         event->accept();
@@ -289,6 +463,32 @@ void GanttView::keyPressEvent(QKeyEvent *event)
     case Qt::Key_Equal: zoomBy(kKeyZoom); break;
     case Qt::Key_Minus: zoomBy(1.0 / kKeyZoom); break;
     case Qt::Key_0: fitAll(); break;
+    case Qt::Key_W:
+    case Qt::Key_S:
+    case Qt::Key_A:
+    case Qt::Key_D:
+        // The key repeat is left to the timer, which moves at an even pace.
+        if (!event->isAutoRepeat()) {
+            if (std::find(m_navKeys.begin(), m_navKeys.end(), event->key()) == m_navKeys.end())
+                m_navKeys.push_back(event->key());
+            const auto tap = [&](int key) { return event->key() == key ? 1.0 : 0.0; };
+            if (event->key() == Qt::Key_W || event->key() == Qt::Key_S)
+                zoomBy(std::pow(kNavTapZoom, tap(Qt::Key_W) - tap(Qt::Key_S)), mouseViewX());
+            else
+                panByFraction(kKeyPanFraction * (tap(Qt::Key_D) - tap(Qt::Key_A)));
+            if (!m_navTimer.isActive()) {
+                m_navClock.start();
+                m_navTimer.start();
+            }
+        }
+        break;
+    case Qt::Key_Escape:
+        if (!m_selectFrom) {
+            QChartView::keyPressEvent(event);
+            return;
+        }
+        endSelection(false, QPoint());
+        break;
     case Qt::Key_Left:
     case Qt::Key_Right: {
         TimeMapping range = m_range;
@@ -300,6 +500,52 @@ void GanttView::keyPressEvent(QKeyEvent *event)
     default: QChartView::keyPressEvent(event); return;
     }
     event->accept();
+}
+
+void GanttView::keyReleaseEvent(QKeyEvent *event)
+{
+    const auto held = std::find(m_navKeys.begin(), m_navKeys.end(), event->key());
+    if (held == m_navKeys.end() || event->isAutoRepeat()) {
+        QChartView::keyReleaseEvent(event);
+        return;
+    }
+    m_navKeys.erase(held);
+    if (m_navKeys.empty())
+        m_navTimer.stop();
+    event->accept();
+}
+
+void GanttView::focusOutEvent(QFocusEvent *event)
+{
+    // A key released elsewhere never reaches us: stop rather than drift on.
+    m_navKeys.clear();
+    m_navTimer.stop();
+    QChartView::focusOutEvent(event);
+}
+
+void GanttView::navigationStep(double seconds)
+{
+    double zoomIn = 0.0;
+    double pan = 0.0;
+    for (const int key : m_navKeys) {
+        zoomIn += key == Qt::Key_W ? 1.0 : key == Qt::Key_S ? -1.0 : 0.0;
+        pan += key == Qt::Key_D ? 1.0 : key == Qt::Key_A ? -1.0 : 0.0;
+    }
+    if (zoomIn != 0.0)
+        zoomBy(std::pow(kNavZoomPerSecond, zoomIn * seconds), mouseViewX());
+    if (pan != 0.0)
+        panByFraction(pan * kNavPanPerSecond * seconds);
+}
+
+std::optional<int> GanttView::mouseViewX() const
+{
+    const QPoint pos = viewport()->mapFromGlobal(QCursor::pos());
+    if (!viewport()->rect().contains(pos))
+        return std::nullopt;
+    const double x = toItem(pos).x();
+    if (x < 0.0 || x > m_item->boundingRect().width())
+        return std::nullopt;
+    return pos.x();
 }
 
 bool GanttView::viewportEvent(QEvent *event)
@@ -328,17 +574,21 @@ void GanttView::onPlotAreaChanged(const QRectF &plotArea)
 void GanttView::updateLaneAxis()
 {
     const int lanes = m_timeline ? int(m_timeline->lanes().size()) : 0;
-    const double labelHeight = QFontMetricsF(m_laneAxis->labelsFont()).height();
-    const int step = laneLabelStep(lanes, chart()->plotArea().height(), labelHeight);
-    if (lanes == m_axisLanes && step == m_axisStep)
+    const LaneLayout layout = m_item->laneLayout();
+    std::vector<LaneMode> modes(static_cast<std::size_t>(lanes));
+    for (int i = 0; i < lanes; ++i)
+        modes[std::size_t(i)] = layout.mode(i);
+    const double height = layout.area.height();
+    if (lanes == m_axisLanes && height == m_axisHeight && modes == m_axisModes)
         return;
     m_axisLanes = lanes;
-    m_axisStep = step;
+    m_axisHeight = height;
+    m_axisModes = std::move(modes);
     QStringList names;
     names.reserve(lanes);
     for (int i = 0; i < lanes; ++i)
         names.append(QString::fromStdString(m_timeline->lanes()[std::size_t(i)].name));
-    setLaneCategories(*m_laneAxis, names, step);
+    setLaneCategories(*m_laneAxis, names, layout, QFontMetricsF(m_laneAxis->labelsFont()).height());
     m_item->update();
 }
 

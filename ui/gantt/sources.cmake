@@ -8,6 +8,7 @@ set(GANTT_SOURCES
   gantt/segmentpainter.h gantt/segmentpainter.cpp
   gantt/segmentlabels.h gantt/segmentlabels.cpp
   gantt/segmenttooltip.h gantt/segmenttooltip.cpp
+  gantt/wakearrows.h gantt/wakearrows.cpp
   gantt/timelineitem.h gantt/timelineitem.cpp
   gantt/ganttview.h gantt/ganttview.cpp
   gantt/timelineimage.h gantt/timelineimage.cpp

@@ -2,12 +2,14 @@
 
 #include "segmentlabels.h"
 #include "segmentpainter.h"
+#include "wakearrows.h"
 
 #include <QPaintDevice>
 #include <QPaintEngine>
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -60,7 +62,7 @@ TimeMapping TimelineItem::mapping() const
 
 LaneLayout TimelineItem::laneLayout() const
 {
-    return LaneLayout{QRectF(QPointF(0, 0), m_size), laneCount(), 1.0};
+    return LaneLayout{QRectF(QPointF(0, 0), m_size), laneCount(), 1.0, m_laneModes};
 }
 
 int TimelineItem::laneCount() const
@@ -90,6 +92,7 @@ QRectF TimelineItem::boundingRect() const
 void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
 {
     m_lastRects = 0;
+    m_lastArrows = 0;
     if (m_size.isEmpty())
         return;
     if (laneCount() == 0) {
@@ -112,7 +115,7 @@ void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
     TimeMapping map = mapping();
     map.left = area.left();
     map.width = area.width();
-    const LaneLayout lanes{area, laneCount(), dpr};
+    const LaneLayout lanes{area, laneCount(), dpr, m_laneModes};
 
     const QRectF exposed = option ? option->exposedRect : boundingRect();
     const LaneLayout itemLanes = laneLayout();
@@ -121,24 +124,15 @@ void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
     if (last < 0)
         last = laneCount() - 1;
 
-    // Every other row slightly shaded, so a long lane is easy to follow by eye.
-    for (int lane = first + (first % 2 == 0 ? 1 : 0); lane <= last; lane += 2) {
-        const QRectF row = lanes.rowRect(lane);
-        painter->fillRect(QRect(QPoint(int(area.left()), int(std::round(row.top()))),
-                                QPoint(int(area.right()) - 1, int(std::round(row.bottom())) - 1)),
-                          kAlternateRow);
-    }
-
+    paintRows(*painter, lanes, first, last);
     // Vector devices (SVG, PDF) get rectangles; pixel devices one scanline per lane.
     const bool raster =
         painter->paintEngine() && painter->paintEngine()->type() == QPaintEngine::Raster;
-    const SegmentPainter segments(*m_timeline, map, lanes);
-    m_lastRects = segments.paintLanes(*painter, first, last,
-                                      raster ? SegmentPainter::Output::Scanlines
-                                             : SegmentPainter::Output::Rects);
-    m_lastRects += segments.paintMarks(*painter, first, last);
+    m_lastRects = paintSegments(*painter, map, lanes, first, last, raster);
     painter->setRenderHint(QPainter::TextAntialiasing, true);
-    SegmentLabels(*m_timeline, map, lanes).paint(*painter, first, last);
+    paintLabels(*painter, map, lanes, first, last);
+    if (m_wakeArrows)
+        m_lastArrows = WakeArrows(*m_timeline, map, lanes).paint(*painter);
     if (m_cursorNs && *m_cursorNs >= m_fromNs && *m_cursorNs <= m_toNs) {
         const int x = int(std::round(map.x(*m_cursorNs)));
         const int w = std::max(1, int(std::round(2 * dpr)));
@@ -146,6 +140,101 @@ void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
                           QColor(0x8a, 0x11, 0x11));
     }
     painter->restore();
+}
+
+void TimelineItem::paintRows(QPainter &painter, const LaneLayout &lanes, int first, int last) const
+{
+    // Every other shown row slightly shaded, so a long lane is easy to follow by eye.
+    const int left = int(lanes.area.left());
+    const int right = int(lanes.area.right()) - 1;
+    int shown = 0;
+    for (int lane = 0; lane <= last; ++lane) {
+        if (lanes.mode(lane) == LaneMode::Hidden)
+            continue;
+        if (shown++ % 2 == 1 && lane >= first) {
+            const QRectF row = lanes.rowRect(lane);
+            painter.fillRect(QRect(QPoint(left, int(std::round(row.top()))),
+                                   QPoint(right, int(std::round(row.bottom())) - 1)),
+                             kAlternateRow);
+        }
+    }
+}
+
+int TimelineItem::paintSegments(QPainter &painter, const TimeMapping &map, const LaneLayout &lanes,
+                                int first, int last, bool raster) const
+{
+    // Runs of shown lanes: a hidden lane's bar is empty and must not be painted.
+    const SegmentPainter segments(*m_timeline, map, lanes);
+    const auto output = raster ? SegmentPainter::Output::Scanlines : SegmentPainter::Output::Rects;
+    int draws = 0;
+    for (int lane = first; lane <= last; ++lane) {
+        if (lanes.mode(lane) == LaneMode::Hidden)
+            continue;
+        int end = lane;
+        while (end < last && lanes.mode(end + 1) != LaneMode::Hidden)
+            ++end;
+        draws += segments.paintLanes(painter, lane, end, output);
+        draws += segments.paintMarks(painter, lane, end);
+        lane = end;
+    }
+    return draws;
+}
+
+void TimelineItem::paintLabels(QPainter &painter, const TimeMapping &map, const LaneLayout &lanes,
+                               int first, int last) const
+{
+    // Only full rows carry text. SegmentLabels sizes its text from lane 0's bar, so each
+    // run of Normal lanes gets an all-Normal layout that matches the real rows there.
+    const double row = lanes.rowHeight();
+    for (int lane = first; lane <= last; ++lane) {
+        if (lanes.mode(lane) != LaneMode::Normal)
+            continue;
+        int end = lane;
+        while (end < last && lanes.mode(end + 1) == LaneMode::Normal)
+            ++end;
+        const double top = lanes.rowRect(lane).top() - lane * row;
+        const LaneLayout uniform{
+            QRectF(lanes.area.left(), top, lanes.area.width(), (end + 1) * row), end + 1,
+            lanes.unit};
+        SegmentLabels(*m_timeline, map, uniform).paint(painter, lane, end);
+        lane = end;
+    }
+}
+
+void TimelineItem::setLaneMode(int lane, LaneMode mode)
+{
+    if (lane < 0 || laneMode(lane) == mode)
+        return;
+    if (std::size_t(lane) >= m_laneModes.size())
+        m_laneModes.resize(std::size_t(lane) + 1, LaneMode::Normal);
+    m_laneModes[std::size_t(lane)] = mode;
+    update();
+}
+
+LaneMode TimelineItem::laneMode(int lane) const
+{
+    return lane >= 0 && std::size_t(lane) < m_laneModes.size() ? m_laneModes[std::size_t(lane)]
+                                                               : LaneMode::Normal;
+}
+
+void TimelineItem::showAllLanes()
+{
+    m_laneModes.clear();
+    update();
+}
+
+bool TimelineItem::allLanesShown() const
+{
+    return std::all_of(m_laneModes.begin(), m_laneModes.end(),
+                       [](LaneMode m) { return m == LaneMode::Normal; });
+}
+
+void TimelineItem::setWakeArrowsShown(bool shown)
+{
+    if (m_wakeArrows == shown)
+        return;
+    m_wakeArrows = shown;
+    update();
 }
 
 void TimelineItem::setCursorNs(std::optional<qint64> tNs)

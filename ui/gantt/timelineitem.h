@@ -7,10 +7,13 @@
 #include <QString>
 
 #include <optional>
+#include <vector>
 
 // The one graphics item that draws every lane's segments, placed exactly over the
 // chart's plot area. It paints from the timeline directly (see SegmentPainter), so a
-// frame costs what the pixels cost, however long the run.
+// frame costs what the pixels cost, however long the run. Lanes can be hidden or
+// collapsed to a thin strip (see LaneLayout); a collapsed lane shows its colours but no
+// text. When zoomed in enough, arrows show who woke whom (see WakeArrows).
 class TimelineItem : public QGraphicsItem {
 public:
     struct Hit {
@@ -27,6 +30,15 @@ public:
     // A vertical line at a time (the replay cursor); nullopt hides it.
     void setCursorNs(std::optional<qint64> tNs);
 
+    // How each lane is shown, by lane index; lanes past the end (new ones too) are Normal.
+    void setLaneMode(int lane, LaneMode mode);
+    LaneMode laneMode(int lane) const;
+    // Every lane Normal again.
+    void showAllLanes();
+    bool allLanesShown() const;
+    void setWakeArrowsShown(bool shown);
+    bool wakeArrowsShown() const { return m_wakeArrows; }
+
     // In item coordinates: time across [0, width], lanes down [0, height].
     TimeMapping mapping() const;
     LaneLayout laneLayout() const;
@@ -35,6 +47,8 @@ public:
     std::optional<Hit> hitTest(const QPointF &pos) const;
     // Fills and image draws of the last paint (segments and marks), for tests.
     int lastRectCount() const { return m_lastRects; }
+    // Wake-up arrows drawn by the last paint, for tests.
+    int lastArrowCount() const { return m_lastArrows; }
 
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option,
@@ -42,6 +56,11 @@ public:
 
 private:
     void paintHint(QPainter &painter) const;
+    void paintRows(QPainter &painter, const LaneLayout &lanes, int first, int last) const;
+    int paintSegments(QPainter &painter, const TimeMapping &map, const LaneLayout &lanes, int first,
+                      int last, bool raster) const;
+    void paintLabels(QPainter &painter, const TimeMapping &map, const LaneLayout &lanes, int first,
+                     int last) const;
 
     const il::Timeline *m_timeline = nullptr;
     QSizeF m_size;
@@ -49,5 +68,8 @@ private:
     qint64 m_toNs = 1'000'000;
     QString m_hint;
     std::optional<qint64> m_cursorNs;
+    std::vector<LaneMode> m_laneModes;
+    bool m_wakeArrows = true;
     int m_lastRects = 0;
+    int m_lastArrows = 0;
 };
