@@ -1,9 +1,10 @@
 #include "wakearrows.h"
 
+#include <QLineF>
 #include <QPainter>
-#include <QPainterPath>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace {
@@ -53,8 +54,12 @@ int WakeArrows::paint(QPainter &painter) const
     if (wakes.empty())
         return 0;
     const double u = m_layout.unit;
-    QPainterPath lines;
-    QPainterPath heads;
+    // Separate lines and small polygons, not one path: Qt strokes a path as a whole, and
+    // hundreds of long crossing strokes in one path cost hundreds of milliseconds.
+    std::vector<QLineF> lines;
+    std::vector<std::array<QPointF, 3>> heads;
+    lines.reserve(wakes.size());
+    heads.reserve(wakes.size());
     for (const il::Wake &w : wakes) {
         const QRectF fromBar = m_layout.barRect(int(w.fromLane));
         const QRectF toBar = m_layout.barRect(int(w.toLane));
@@ -70,25 +75,28 @@ int WakeArrows::paint(QPainter &painter) const
         const QPointF across(-along.y(), along.x());
         const double head = std::min(kHeadLength * u, length);
         const QPointF base = end - along * head;
-        lines.moveTo(start);
-        lines.lineTo(base);
-        heads.moveTo(end);
-        heads.lineTo(base + across * kHeadHalfWidth * u);
-        heads.lineTo(base - across * kHeadHalfWidth * u);
-        heads.closeSubpath();
+        lines.emplace_back(start, base);
+        heads.push_back(
+            {end, base + across * kHeadHalfWidth * u, base - across * kHeadHalfWidth * u});
     }
+    const auto drawHeads = [&] {
+        for (const auto &h : heads)
+            painter.drawPolygon(h.data(), int(h.size()));
+    };
     painter.save();
-    painter.setRenderHint(QPainter::Antialiasing, true);
     painter.setBrush(Qt::NoBrush);
-    painter.setPen(QPen(kHaloColor, kHaloWidth * u, Qt::SolidLine, Qt::RoundCap));
-    painter.drawPath(lines);
+    // The wide halo without antialiasing: it is the costly stroke, and its edge is white
+    // on colour either way.
+    painter.setPen(QPen(kHaloColor, kHaloWidth * u, Qt::SolidLine, Qt::FlatCap));
+    painter.drawLines(lines.data(), int(lines.size()));
+    painter.setRenderHint(QPainter::Antialiasing, true);
     painter.setPen(QPen(kHaloColor, 2.0 * u, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
-    painter.drawPath(heads);
+    drawHeads();
     painter.setPen(QPen(kArrowColor, kLineWidth * u, Qt::SolidLine, Qt::RoundCap));
-    painter.drawPath(lines);
+    painter.drawLines(lines.data(), int(lines.size()));
     painter.setPen(Qt::NoPen);
     painter.setBrush(kArrowColor);
-    painter.drawPath(heads);
+    drawHeads();
     painter.restore();
     return int(wakes.size());
 }

@@ -15,8 +15,8 @@ class QPainter;
 // so a zoomed-out frame of a long run pays a few binary searches per lane.
 class WakeArrows {
 public:
-    static constexpr std::size_t kMaxArrows = 400;
-    static constexpr double kMinPixelsApart = 4.0;
+    static constexpr std::size_t kMaxArrows = 200;
+    static constexpr double kMinPixelsApart = 8.0;
     static constexpr std::size_t kMaxSegments = 20'000;
 
     WakeArrows(const il::Timeline &timeline, const TimeMapping &map, const LaneLayout &layout);
