@@ -9,6 +9,11 @@
 
 namespace {
 
+// Below a few MiB the per-lane storage floor (a chunk per lane) is larger than the
+// budget; above 1 TiB is not a budget.
+constexpr qulonglong kMinBudgetMiB = 4;
+constexpr qulonglong kMaxBudgetMiB = 1 << 20;
+
 CliParse fail(const QString &message, int code = ExitBadArguments)
 {
     return CliParse{std::nullopt, QStringLiteral("interleave: ") + message, code};
@@ -77,8 +82,14 @@ CliParse parseCommandLine(const QStringList &arguments)
         QStringLiteral("speedup-png"),
         QStringLiteral("Export the speedup chart as a PNG image (amdahl only)."),
         QStringLiteral("FILE"));
-    parser.addOptions(
-        {list, json, headless, scenario, param, seed, timeout, stats, png, speedupPng});
+    const QCommandLineOption memoryBudget(
+        QStringLiteral("memory-budget"),
+        QStringLiteral("Keep at most this much timeline detail in memory, in MiB (default %1); "
+                       "past it the oldest detail is dropped.")
+            .arg(il::Timeline::kDefaultMemoryBudget >> 20),
+        QStringLiteral("MIB"));
+    parser.addOptions({list, json, headless, scenario, param, seed, timeout, stats, png, speedupPng,
+                       memoryBudget});
 
     if (!parser.parse(arguments))
         return fail(parser.errorText());
@@ -89,12 +100,24 @@ CliParse parseCommandLine(const QStringList &arguments)
     if (!parser.positionalArguments().isEmpty())
         return fail(QStringLiteral("unexpected argument '%1'")
                         .arg(parser.positionalArguments().constFirst()));
-    for (const auto *single : {&scenario, &seed, &timeout, &stats, &png, &speedupPng})
+    for (const auto *single :
+         {&scenario, &seed, &timeout, &stats, &png, &speedupPng, &memoryBudget})
         if (parser.values(*single).size() > 1)
             return fail(
                 QStringLiteral("--%1 given more than once").arg(single->names().constFirst()));
 
     CliOptions o;
+    if (parser.isSet(memoryBudget)) {
+        bool ok = false;
+        const qulonglong mib = parser.value(memoryBudget).toULongLong(&ok);
+        if (!ok || mib < kMinBudgetMiB || mib > kMaxBudgetMiB)
+            return fail(QStringLiteral("--memory-budget '%1' must be a whole number of MiB from %2 "
+                                       "to %3")
+                            .arg(parser.value(memoryBudget))
+                            .arg(kMinBudgetMiB)
+                            .arg(kMaxBudgetMiB));
+        o.memoryBudgetBytes = std::size_t(mib) << 20;
+    }
     if (parser.isSet(list)) {
         if (parser.isSet(headless))
             return fail(QStringLiteral("--list and --headless cannot be combined"));

@@ -1,5 +1,6 @@
 #pragma once
 #include "scenario.h"
+#include "timeline.h"
 
 #include <QString>
 #include <QStringList>
@@ -20,6 +21,8 @@ struct CliOptions {
     QString statsPath;         // "-" is standard output
     QString pngPath;
     QString speedupPngPath; // the Amdahl scenario's speedup chart
+    // The timeline keeps at most about this much detail; older detail is dropped.
+    std::size_t memoryBudgetBytes = il::Timeline::kDefaultMemoryBudget;
 };
 
 struct CliParse {

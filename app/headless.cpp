@@ -63,6 +63,7 @@ int runHeadless(const CliOptions &o)
     std::signal(SIGTERM, onInterrupt);
 
     il::Timeline timeline;
+    timeline.set_memory_budget(o.memoryBudgetBytes);
     il::RunResult result;
     {
         // Stop on a deadlock ourselves, a moment after it closed, so that the exported

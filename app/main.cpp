@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "headless.h"
 #include "mainwindow.h"
+#include "runcontroller.h"
 
 #include <QApplication>
 
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
     case CliOptions::Mode::Gui: break;
     }
     MainWindow window;
+    window.controller()->setMemoryBudget(o.memoryBudgetBytes);
     window.show();
     return QApplication::exec();
 }

@@ -42,6 +42,7 @@ Json make_stats(const ScenarioInfo &info, const ParamValues &params, std::uint64
                {"lanes", timeline.lanes().size()},
                {"events", timeline.event_count()},
                {"dropped_events", timeline.dropped()},
+               {"discarded_events", timeline.discarded_events()},
                {"deadlock", nullptr},
                {"metrics", result.metrics}};
     if (timeline.deadlock())

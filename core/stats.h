@@ -14,7 +14,8 @@ std::vector<std::string> deadlock_names(const Timeline &timeline);
 std::string deadlock_text(const Timeline &timeline);
 
 // The stats JSON object of DESIGN.md: scenario, params, seed, completed, stopped_by,
-// duration_ms, lanes, events, dropped_events, deadlock, metrics.
+// duration_ms, lanes, events, dropped_events, discarded_events (detail given up to stay within
+// the memory budget), deadlock, metrics.
 Json make_stats(const ScenarioInfo &info, const ParamValues &params, std::uint64_t seed,
                 const RunResult &result, const Timeline &timeline);
 

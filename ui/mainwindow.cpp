@@ -416,8 +416,20 @@ void MainWindow::updateStatus()
     m_elapsedLabel->setText(
         tr("Elapsed %1 s").arg(locale.toString(double(m_controller->elapsedNs()) / 1e9, 'f', 2)));
     m_eventsLabel->setText(tr("%1 events").arg(locale.toString(qulonglong(t.event_count()))));
-    m_droppedLabel->setText(tr("%1 dropped").arg(locale.toString(qulonglong(t.dropped()))));
-    m_droppedLabel->setStyleSheet(t.dropped() > 0 ? QStringLiteral("color: #b00020;") : QString());
+    QString dropped = tr("%1 dropped").arg(locale.toString(qulonglong(t.dropped())));
+    if (t.discarded_events() > 0)
+        dropped += tr(" · older detail dropped (memory budget %1 MiB)")
+                       .arg(locale.toString(qulonglong(t.memory_budget() >> 20)));
+    m_droppedLabel->setText(dropped);
+    m_droppedLabel->setToolTip(
+        t.discarded_events() > 0
+            ? tr("To stay within its memory budget the timeline gave up the detail of %1 older "
+                 "records; the start of each lane says so. Start with --memory-budget MIB to "
+                 "keep more.")
+                  .arg(locale.toString(qulonglong(t.discarded_events())))
+            : QString());
+    const bool lost = t.dropped() > 0 || t.discarded_events() > 0;
+    m_droppedLabel->setStyleSheet(lost ? QStringLiteral("color: #b00020;") : QString());
     const bool speedup = speedupShown();
     m_exportAction->setText(speedup ? tr("Export speedup chart as &PNG…")
                                     : tr("Export timeline as &PNG…"));

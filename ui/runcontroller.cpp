@@ -26,6 +26,7 @@ bool RunController::start(const il::Scenario &scenario, const il::ParamValues &p
     m_result.reset();
     m_lastElapsedNs = 0;
     m_timeline = std::make_unique<il::Timeline>();
+    m_timeline->set_memory_budget(m_memoryBudget);
     // A deadlock stays on screen until the user presses Stop.
     m_run = std::make_unique<il::Run>(scenario, params, seed, il::RunOptions{false});
     m_timer.start();

@@ -23,6 +23,8 @@ public:
     // Asks the running scenario to stop; `finished` follows shortly.
     void stop();
     bool isRunning() const { return m_run != nullptr; }
+    // For the runs started from now on: how much detail a timeline keeps (bytes).
+    void setMemoryBudget(std::size_t bytes) { m_memoryBudget = bytes; }
 
     const il::Timeline &timeline() const { return *m_timeline; }
     const il::Scenario *scenario() const { return m_scenario; }
@@ -46,6 +48,7 @@ private:
     const il::Scenario *m_scenario = nullptr;
     il::ParamValues m_params;
     std::uint64_t m_seed = 0;
+    std::size_t m_memoryBudget = il::Timeline::kDefaultMemoryBudget;
     qint64 m_lastElapsedNs = 0;
     std::optional<il::RunResult> m_result;
     QTimer m_timer;

@@ -356,6 +356,23 @@ private slots:
         QCOMPARE(s[QStringLiteral("metrics")][QStringLiteral("actual")].toInt(), 2000);
     }
 
+    // A run that outgrows its memory budget finishes, keeps its newest detail and says how
+    // much older detail it gave up.
+    void memoryBudgetDropsOlderDetail()
+    {
+        const QString stats = m_dir.filePath(QStringLiteral("budget.json"));
+        const QString png = m_dir.filePath(QStringLiteral("budget.png"));
+        const Result r =
+            run({"--headless", "--scenario", "mutex", "--param", "threads=4", "--param",
+                 "increments=200000", "--memory-budget", "4", "--stats", stats, "--png", png});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject s = readJson(stats);
+        QCOMPARE(s[QStringLiteral("completed")].toBool(), true);
+        QCOMPARE(s[QStringLiteral("metrics")][QStringLiteral("actual")].toInt(), 800000);
+        QVERIFY2(s[QStringLiteral("discarded_events")].toDouble() > 0, r.err.constData());
+        QVERIFY(QFileInfo(png).size() > 0);
+    }
+
     void timeoutStopsTheRun()
     {
         const QString stats = m_dir.filePath(QStringLiteral("timeout.json"));
@@ -393,6 +410,10 @@ private slots:
         QTest::newRow("unknown option") << QStringList{"--frobnicate"} << 2 << "frobnicate";
         QTest::newRow("bad timeout") << race + QStringList{"--timeout", "-1"} << 2 << "--timeout";
         QTest::newRow("bad seed") << race + QStringList{"--seed", "x"} << 2 << "--seed";
+        QTest::newRow("budget too small") << race + QStringList{"--memory-budget", "1"} << 2
+                                          << "--memory-budget '1' must be a whole number of MiB";
+        QTest::newRow("budget not a number")
+            << QStringList{"--memory-budget", "lots"} << 2 << "--memory-budget 'lots'";
         QTest::newRow("unknown choice")
             << QStringList{"--headless", "--scenario", "philosophers", "--param", "strategy=rude"}
             << 2 << "'rude' is not one of naive | ordered | waiter | polite";
