@@ -354,9 +354,10 @@ private slots:
         const il::Scenario &scenario = *il::find_scenario("mutex");
         const il::Json stats = il::make_stats(scenario.info(), o.params, 42, o.result, o.timeline);
 
-        const std::set<std::string> fields{"scenario",       "params",      "seed",   "completed",
-                                           "stopped_by",     "duration_ms", "lanes",  "events",
-                                           "dropped_events", "deadlock",    "metrics"};
+        // DESIGN.md's fields plus discarded_events (issue 6: detail given up to the memory budget).
+        const std::set<std::string> fields{
+            "scenario", "params", "seed",           "completed",        "stopped_by", "duration_ms",
+            "lanes",    "events", "dropped_events", "discarded_events", "deadlock",   "metrics"};
         std::set<std::string> present;
         for (const auto &item : stats.items())
             present.insert(item.key());
