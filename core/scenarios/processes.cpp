@@ -42,6 +42,7 @@ struct ChildPlan {
     volatile std::int64_t *counter = nullptr; // the parent's variable: the child gets a copy
     std::int64_t sleepMs = 0;
     ResourceId sleepLabel = kNoResource;
+    Recording recording = Recording::On; // the parent recorder's: off means off in children too
 };
 
 constexpr int kExitGateBroken = 3;
@@ -54,7 +55,7 @@ int child_main(const ChildPlan &p) noexcept
     p.slot->pid.store(getpid(), std::memory_order_relaxed);
     if (!p.gate->wait()) // open: every child exists and has its lane
         return kExitGateBroken;
-    Lane lane(p.slot->lane.load(std::memory_order_acquire), *p.ring);
+    Lane lane(p.slot->lane.load(std::memory_order_acquire), *p.ring, p.recording);
     lane.state(State::Running);
     *p.counter = *p.counter + 1; // this process's own copy of the parent's counter
     p.slot->counterSeen.store(*p.counter, std::memory_order_relaxed);
@@ -119,6 +120,7 @@ public:
             p.counter = &counter;
             p.sleepMs = drawSleep(rng);
             p.sleepLabel = ctx.recorder.label("sleep " + std::to_string(p.sleepMs) + " ms");
+            p.recording = ctx.recorder.recording();
         }
 
         ChildGroup children(count); // after the rings, slots and gate: gone before them

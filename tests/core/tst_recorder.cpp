@@ -1,5 +1,7 @@
 #include "collector.h"
+#include "params.h"
 #include "recorder.h"
+#include "registry.h"
 #include "spscring.h"
 #include "testutil.h"
 
@@ -279,6 +281,26 @@ private slots:
         loud.state(il::State::Running);
         loud.mark(il::kMarkStep);
         QCOMPARE(on.drain(events), std::size_t(2));
+    }
+
+    // Forked children record through lanes of their own over shared rings: with recording
+    // off they record nothing either, and the scenario still runs and reports.
+    void recordingOffReachesForkedChildren()
+    {
+        const il::Scenario *scenario = il::find_scenario("processes");
+        QVERIFY(scenario);
+        il::ParamValues params = il::default_params(scenario->info());
+        params["processes"] = 3;
+        params["max_sleep_ms"] = 0;
+        il::Recorder recorder(1024, il::Recording::Off);
+        std::stop_source stop;
+        il::RunContext ctx{recorder, params, stop.get_token(), 7};
+        const il::Json metrics = scenario->run(ctx);
+        QVERIFY(!metrics.empty());
+        QVERIFY(recorder.lane_names_from(0).size() >= 3); // a lane per child
+        il::EventBuffer events;
+        QCOMPARE(recorder.drain(events), std::size_t(0));
+        QCOMPARE(recorder.dropped(), std::uint64_t(0));
     }
 
     void collectedEventsAreRelativeToOrigin()
