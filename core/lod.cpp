@@ -1,5 +1,7 @@
 #include "lod.h"
 
+#include "gallop.h"
+
 #include "timeline.h"
 
 #include <algorithm>
@@ -65,31 +67,7 @@ std::int64_t ColumnGrid::boundary(int c) const
 
 namespace {
 
-// First index k in [from, n) with pred(k), for a predicate that is false then true.
-// Galloping: most searches end a few segments ahead (the next column), so probe 1, 2,
-// 4, ... ahead before bisecting; a long jump still costs O(log n).
-template <typename Pred> std::size_t gallop(std::size_t n, std::size_t from, Pred pred)
-{
-    std::size_t lo = from;
-    std::size_t step = 1;
-    std::size_t hi = from;
-    while (hi < n && !pred(hi)) {
-        lo = hi + 1;
-        hi = from + step;
-        step *= 2;
-    }
-    hi = std::min(hi, n);
-    while (lo < hi) {
-        const std::size_t mid = lo + (hi - lo) / 2;
-        if (pred(mid))
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
-}
-
-// The same, starting from a guess of where the answer lies (the previous column's
+// il::gallop (gallop.h), starting from a guess of where the answer lies (the previous column's
 // segment count ahead): neighbouring columns hold about as many segments, so the
 // probes stay within a few cache lines of the guess.
 template <typename Pred>

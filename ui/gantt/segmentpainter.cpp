@@ -1,5 +1,6 @@
 #include "segmentpainter.h"
 
+#include "gallop.h"
 #include "statestyle.h"
 
 #include <QImage>
@@ -54,31 +55,6 @@ void drawScanline(QPainter &painter, const QRect &bar, const std::vector<std::ui
     painter.drawImage(QRect(bar.left(), bar.top(), int(columns.size()), bar.height()), line);
 }
 
-// First index k in [from, n) with endsAfter(k), for a predicate that is false then
-// true. Galloping: most jumps are short, so probe 1, 2, 4, … ahead before bisecting;
-// a long jump still costs O(log n).
-template <typename EndsAfter>
-std::size_t gallop(std::size_t n, std::size_t from, EndsAfter endsAfter)
-{
-    std::size_t lo = from;
-    std::size_t step = 1;
-    std::size_t hi = from;
-    while (hi < n && !endsAfter(hi)) {
-        lo = hi + 1;
-        hi = from + step;
-        step *= 2;
-    }
-    hi = std::min(hi, n);
-    while (lo < hi) {
-        const std::size_t mid = lo + (hi - lo) / 2;
-        if (endsAfter(mid))
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
-}
-
 } // namespace
 
 SegmentPainter::SegmentPainter(const il::Timeline &timeline, const TimeMapping &map,
@@ -94,8 +70,8 @@ std::size_t SegmentPainter::firstEndingAfter(const il::Timeline &timeline,
                                              const il::TimelineLane &lane, std::size_t from,
                                              double t)
 {
-    return gallop(lane.segments.size(), from,
-                  [&](std::size_t k) { return double(timeline.segment_end(lane, k)) > t; });
+    return il::gallop(lane.segments.size(), from,
+                      [&](std::size_t k) { return double(timeline.segment_end(lane, k)) > t; });
 }
 
 void SegmentPainter::classifyLane(int laneIndex, std::vector<std::uint8_t> &columns) const
