@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include <sys/mman.h>
+#include "populatingallocator.h"
 
 namespace il {
 
@@ -206,24 +206,12 @@ private:
 
     static T *allocate(std::size_t n)
     {
-        const std::size_t bytes = n * sizeof(T);
-        if (bytes < kMinMappedBytes)
-            return static_cast<T *>(::operator new(bytes));
-        void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-        if (p == MAP_FAILED)
-            throw std::bad_alloc();
-        madvise(p, bytes, MADV_DONTFORK); // a forked scenario child never reads the timeline
-        return static_cast<T *>(p);
+        return static_cast<T *>(populated_allocate(n * sizeof(T), kMinMappedBytes));
     }
 
     static void release(T *p, std::size_t n) noexcept
     {
-        const std::size_t bytes = n * sizeof(T);
-        if (bytes < kMinMappedBytes)
-            ::operator delete(p);
-        else
-            munmap(p, bytes);
+        populated_free(p, n * sizeof(T), kMinMappedBytes);
     }
 
     void reserve_for_push()
