@@ -10,6 +10,6 @@ set(GANTT_SOURCES
   gantt/segmenttooltip.h gantt/segmenttooltip.cpp
   gantt/wakearrows.h gantt/wakearrows.cpp
   gantt/timelineitem.h gantt/timelineitem.cpp
-  gantt/ganttview.h gantt/ganttview.cpp
+  gantt/ganttview.h gantt/ganttview.cpp gantt/ganttinput.cpp
   gantt/timelineimage.h gantt/timelineimage.cpp
 )
