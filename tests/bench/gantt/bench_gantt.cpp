@@ -151,6 +151,9 @@ int main(int argc, char **argv)
     if (reporter.empty())
         return filtered ? 0 : 1;
     const bool complete = ganttbench::printGanttTable(std::cout, reporter, sizes);
+    if (!complete && !filtered)
+        std::cerr << "the goal table is incomplete: a benchmark did not report its figure"
+                  << " (the cells shown as '-' above)\n";
     for (const std::string &error : reporter.errors())
         std::cerr << "benchmark failed: " << error << '\n';
     // A full run must produce the whole table (the CI smoke test relies on this).

@@ -123,7 +123,14 @@ void stallDuringRun(benchmark::State &state, int threads, std::int64_t increment
             state.SkipWithError("the run did not finish by itself");
             return;
         }
-        if (window.ganttView()->timelineItem()->lastRectCount() <= 0) {
+        // A short run can end before the first frame; its last refresh is then still
+        // queued. Let the window paint it before asking whether anything was drawn.
+        const TimelineItem *item = window.ganttView()->timelineItem();
+        for (int i = 0; i < 500 && item->lastRectCount() <= 0; ++i) {
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+            QCoreApplication::sendPostedEvents();
+        }
+        if (item->lastRectCount() <= 0) {
             state.SkipWithError("the timeline was never painted");
             return;
         }
