@@ -5,39 +5,51 @@
 #include "ganttview.h"
 
 #include <QGraphicsLayout>
+#include <QLegend>
 #include <QPainter>
 
-QImage renderTimelineImage(const il::Timeline &timeline, const QString &title, qint64 fromNs,
-                           qint64 toNs, QSize logicalSize, qreal dpr)
+void paintTimeline(QPainter &painter, QSize logicalSize, const TimelineExport &what, bool title,
+                   bool legend)
 {
-    if (logicalSize.isEmpty() || !(dpr > 0.0))
-        return QImage();
-
+    if (logicalSize.isEmpty())
+        return;
     GanttView view;
     view.setAttribute(Qt::WA_DontShowOnScreen);
-    view.setChartTitle(title);
+    view.setChartTitle(title ? what.title : QString());
+    view.chart()->legend()->setVisible(legend);
     view.setEmptyHint(QString());
-    view.setTimeline(&timeline);
+    view.setTimeline(&what.timeline);
     view.resize(logicalSize);
     // A view that is never shown gets no resize event and no layout pass: size and
     // lay out the chart now, so the plot area is final before the range is applied.
     view.chart()->resize(logicalSize);
     view.chart()->layout()->activate();
     view.setSceneRect(view.chart()->geometry());
-    if (fromNs == 0 && toNs == 0)
+    if (what.fromNs == 0 && what.toNs == 0)
         view.fitAll();
     else
-        view.setVisibleRangeNs(fromNs, toNs);
+        view.setVisibleRangeNs(what.fromNs, what.toNs);
     view.chart()->layout()->activate();
-
-    QImage image(logicalSize * dpr, QImage::Format_ARGB32_Premultiplied);
-    image.setDevicePixelRatio(dpr);
-    image.fill(Qt::white);
-    QPainter painter(&image);
-    painter.setRenderHint(QPainter::TextAntialiasing);
     view.scene()->render(&painter, QRectF(QPointF(0, 0), logicalSize), view.sceneRect());
-    painter.end();
-    return image;
+}
+
+QImage renderTimelineImage(const il::Timeline &timeline, const QString &title, qint64 fromNs,
+                           qint64 toNs, QSize logicalSize, qreal dpr)
+{
+    const TimelineExport what{timeline, title, fromNs, toNs};
+    return paintImage(logicalSize, dpr,
+                      [&](QPainter &p, QSize size) { paintTimeline(p, size, what); });
+}
+
+bool saveTimelineImage(const TimelineExport &what, const QString &path, const ImageOptions &options,
+                       QString *error)
+{
+    return writeImageFile(
+        path, options, what.title,
+        [&](QPainter &p, QSize size) {
+            paintTimeline(p, size, what, options.title, options.legend);
+        },
+        error);
 }
 
 bool saveTimelinePng(const il::Timeline &timeline, const QString &title, qint64 fromNs, qint64 toNs,

@@ -142,3 +142,14 @@ bool PhilosophersView::savePng(const QString &path, QString *error, QSize logica
 {
     return writePngFile(renderImage(logicalSize, dpr), path, error);
 }
+
+bool PhilosophersView::saveImage(const QString &path, const ImageOptions &options,
+                                 QString *error) const
+{
+    return writeImageFile(
+        path, options, tr("Dining philosophers"),
+        [&](QPainter &p, QSize size) {
+            paintInto(p, QRectF(QPointF(0, 0), size), m_restingPositions);
+        },
+        error);
+}

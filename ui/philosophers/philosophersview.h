@@ -1,4 +1,5 @@
 #pragma once
+#include "../imageexport.h"
 #include "tablestate.h"
 
 #include <QImage>
@@ -46,6 +47,9 @@ public:
     // half file. On failure returns false and, if `error` is given, says why.
     bool savePng(const QString &path, QString *error, QSize logicalSize = {900, 900},
                  qreal dpr = 2.0) const;
+    // Writes the table as PNG or SVG (by the path's suffix) at options.size, through a
+    // temporary file. On failure returns false and says why in `error`.
+    bool saveImage(const QString &path, const ImageOptions &options, QString *error) const;
 
     static QString emptyHint();
 

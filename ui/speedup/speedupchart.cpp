@@ -3,6 +3,7 @@
 #include "../pngfile.h"
 
 #include <QGraphicsLayout>
+#include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
@@ -149,29 +150,43 @@ QImage SpeedupChart::renderImage(QSize logicalSize, qreal dpr) const
     return renderSpeedupImage(m_data, chart()->title(), logicalSize, dpr);
 }
 
-QImage renderSpeedupImage(const std::optional<SpeedupData> &data, const QString &title,
-                          QSize logicalSize, qreal dpr)
+void paintSpeedup(QPainter &painter, QSize logicalSize, const std::optional<SpeedupData> &data,
+                  const QString &title, bool titleShown, bool legend)
 {
-    if (logicalSize.isEmpty() || !(dpr > 0.0))
-        return QImage();
+    if (logicalSize.isEmpty())
+        return;
     // A chart of its own at the requested size, so the one on screen is left alone.
     SpeedupChart view;
     view.setAttribute(Qt::WA_DontShowOnScreen);
-    view.setData(data, title);
+    view.setData(data, titleShown ? title : QString());
+    view.chart()->legend()->setVisible(legend);
     view.resize(logicalSize);
     // A view that is never shown gets no resize event: size and lay out the chart now.
     view.chart()->resize(logicalSize);
     view.chart()->layout()->activate();
     view.setSceneRect(view.chart()->geometry());
-
-    QImage image(logicalSize * dpr, QImage::Format_ARGB32_Premultiplied);
-    image.setDevicePixelRatio(dpr);
-    image.fill(Qt::white);
-    QPainter painter(&image);
-    painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing);
     view.scene()->render(&painter, QRectF(QPointF(0, 0), logicalSize), view.sceneRect());
-    painter.end();
-    return image;
+    painter.restore();
+}
+
+QImage renderSpeedupImage(const std::optional<SpeedupData> &data, const QString &title,
+                          QSize logicalSize, qreal dpr)
+{
+    return paintImage(logicalSize, dpr,
+                      [&](QPainter &p, QSize size) { paintSpeedup(p, size, data, title); });
+}
+
+bool saveSpeedupImage(const std::optional<SpeedupData> &data, const QString &title,
+                      const QString &path, const ImageOptions &options, QString *error)
+{
+    return writeImageFile(
+        path, options, title,
+        [&](QPainter &p, QSize size) {
+            paintSpeedup(p, size, data, title, options.title, options.legend);
+        },
+        error);
 }
 
 bool saveSpeedupPng(const std::optional<SpeedupData> &data, const QString &title,

@@ -1,4 +1,5 @@
 #pragma once
+#include "../imageexport.h"
 #include "speedupdata.h"
 
 #include <QChartView>
@@ -36,6 +37,16 @@ private:
     QValueAxis *m_x;
     QValueAxis *m_y;
 };
+
+// `data` as the speedup tab shows it, painted into `painter` over (0, 0)-logicalSize,
+// with or without the chart's title and legend.
+void paintSpeedup(QPainter &painter, QSize logicalSize, const std::optional<SpeedupData> &data,
+                  const QString &title, bool titleShown = true, bool legend = true);
+
+// Writes it as PNG or SVG (by the path's suffix) through a temporary file. On failure
+// returns false and says why in `error`.
+bool saveSpeedupImage(const std::optional<SpeedupData> &data, const QString &title,
+                      const QString &path, const ImageOptions &options, QString *error);
 
 // `data` as the speedup tab shows it, as an image of logicalSize × dpr pixels.
 QImage renderSpeedupImage(const std::optional<SpeedupData> &data, const QString &title,
