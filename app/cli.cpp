@@ -7,6 +7,10 @@
 #include <QFileInfo>
 #include <QRandomGenerator>
 
+#include <algorithm>
+#include <initializer_list>
+#include <utility>
+
 namespace {
 
 // Below a few MiB the per-lane storage floor (a chunk per lane) is larger than the
@@ -44,6 +48,63 @@ QString outputProblem(const QString &path)
         return QStringLiteral("cannot write %1: directory %2 is not writable")
             .arg(path, info.absolutePath());
     return {};
+}
+
+// --stats, --png, --trace and --csv into `o`; a message if one of them is unusable.
+QString takeOutputs(const QCommandLineParser &parser, CliOptions &o,
+                    const QCommandLineOption &stats, const QCommandLineOption &png,
+                    const QCommandLineOption &trace, const QCommandLineOption &csv)
+{
+    o.statsPath = parser.value(stats);
+    o.pngPath = parser.value(png);
+    o.tracePath = parser.value(trace);
+    o.csvPath = parser.value(csv);
+    if (o.statsPath.isEmpty() && parser.isSet(stats))
+        return QStringLiteral("--stats needs a file name or '-'");
+    for (const auto &[path, option] :
+         {std::pair{o.pngPath, &png}, std::pair{o.tracePath, &trace}, std::pair{o.csvPath, &csv}}) {
+        const QString name = option->names().constFirst();
+        if (path.isEmpty() && parser.isSet(*option))
+            return QStringLiteral("--%1 needs a file name").arg(name);
+        if (path == QLatin1String("-"))
+            return QStringLiteral("--%1 cannot write to standard output; give a file name")
+                .arg(name);
+    }
+    return {};
+}
+
+CliParse checkOutputs(const CliOptions &o)
+{
+    for (const QString &path : {o.statsPath, o.pngPath, o.speedupPngPath, o.tracePath, o.csvPath})
+        if (!path.isEmpty())
+            if (const QString problem = outputProblem(path); !problem.isEmpty())
+                return fail(problem, ExitFileError);
+    return CliParse{o, {}, ExitOk};
+}
+
+// `--open FILE [--headless] [--stats …] [--png …] [--trace …] [--csv …]`
+CliParse parseOpen(const QCommandLineParser &parser, CliOptions &o,
+                   std::initializer_list<const QCommandLineOption *> outputs,
+                   std::initializer_list<const QCommandLineOption *> excluded)
+{
+    for (const auto *opt : excluded)
+        if (parser.isSet(*opt))
+            return fail(QStringLiteral("--open cannot be combined with --%1")
+                            .arg(opt->names().constFirst()));
+    o.openPath = parser.value(QStringLiteral("open"));
+    if (o.openPath.isEmpty())
+        return fail(QStringLiteral("--open needs a file name"));
+    const bool anyOutput = std::any_of(outputs.begin(), outputs.end(),
+                                       [&](const auto *opt) { return parser.isSet(*opt); });
+    if (!anyOutput && !parser.isSet(QStringLiteral("headless")))
+        return fail(QStringLiteral("--open in the window is not available yet; add --headless "
+                                   "(and --png, --trace, --csv or --stats to export)"));
+    o.mode = CliOptions::Mode::Open;
+    const auto *it = outputs.begin();
+    if (const QString problem = takeOutputs(parser, o, *it[0], *it[1], *it[2], *it[3]);
+        !problem.isEmpty())
+        return fail(problem);
+    return checkOutputs(o);
 }
 
 } // namespace
@@ -88,8 +149,21 @@ CliParse parseCommandLine(const QStringList &arguments)
                        "past it the oldest detail is dropped.")
             .arg(il::Timeline::kDefaultMemoryBudget >> 20),
         QStringLiteral("MIB"));
+    const QCommandLineOption trace(
+        QStringLiteral("trace"),
+        QStringLiteral("Save the run as a Chrome trace (Perfetto UI, chrome://tracing)."),
+        QStringLiteral("FILE.json"));
+    const QCommandLineOption csv(QStringLiteral("csv"),
+                                 QStringLiteral("Write the segments as CSV (lane, state, resource, "
+                                                "start_us, end_us)."),
+                                 QStringLiteral("FILE"));
+    const QCommandLineOption open(
+        QStringLiteral("open"),
+        QStringLiteral("Re-open a saved trace without a window; --png, --trace, --csv and "
+                       "--stats then export from it."),
+        QStringLiteral("FILE.json"));
     parser.addOptions({list, json, headless, scenario, param, seed, timeout, stats, png, speedupPng,
-                       memoryBudget});
+                       memoryBudget, trace, csv, open});
 
     if (!parser.parse(arguments))
         return fail(parser.errorText());
@@ -100,8 +174,8 @@ CliParse parseCommandLine(const QStringList &arguments)
     if (!parser.positionalArguments().isEmpty())
         return fail(QStringLiteral("unexpected argument '%1'")
                         .arg(parser.positionalArguments().constFirst()));
-    for (const auto *single :
-         {&scenario, &seed, &timeout, &stats, &png, &speedupPng, &memoryBudget})
+    for (const auto *single : {&scenario, &seed, &timeout, &stats, &png, &speedupPng, &memoryBudget,
+                               &trace, &csv, &open})
         if (parser.values(*single).size() > 1)
             return fail(
                 QStringLiteral("--%1 given more than once").arg(single->names().constFirst()));
@@ -118,6 +192,9 @@ CliParse parseCommandLine(const QStringList &arguments)
                             .arg(kMaxBudgetMiB));
         o.memoryBudgetBytes = std::size_t(mib) << 20;
     }
+    if (parser.isSet(open))
+        return parseOpen(parser, o, {&stats, &png, &trace, &csv},
+                         {&list, &json, &scenario, &param, &seed, &timeout, &speedupPng});
     if (parser.isSet(list)) {
         if (parser.isSet(headless))
             return fail(QStringLiteral("--list and --headless cannot be combined"));
@@ -127,7 +204,7 @@ CliParse parseCommandLine(const QStringList &arguments)
     }
     if (!parser.isSet(headless)) {
         for (const auto *opt :
-             {&scenario, &param, &seed, &timeout, &stats, &png, &speedupPng, &json})
+             {&scenario, &param, &seed, &timeout, &stats, &png, &speedupPng, &json, &trace, &csv})
             if (parser.isSet(*opt))
                 return fail(QStringLiteral("--%1 needs --headless").arg(opt->names().constFirst()));
         return CliParse{o, {}, ExitOk};
@@ -170,14 +247,8 @@ CliParse parseCommandLine(const QStringList &arguments)
                                        "0.001 to 86400")
                             .arg(parser.value(timeout)));
     }
-    o.statsPath = parser.value(stats);
-    o.pngPath = parser.value(png);
-    if (o.statsPath.isEmpty() && parser.isSet(stats))
-        return fail(QStringLiteral("--stats needs a file name or '-'"));
-    if (o.pngPath.isEmpty() && parser.isSet(png))
-        return fail(QStringLiteral("--png needs a file name"));
-    if (o.pngPath == QLatin1String("-"))
-        return fail(QStringLiteral("--png cannot write to standard output; give a file name"));
+    if (const QString problem = takeOutputs(parser, o, stats, png, trace, csv); !problem.isEmpty())
+        return fail(problem);
     o.speedupPngPath = parser.value(speedupPng);
     if (parser.isSet(speedupPng)) {
         if (info.id != "amdahl")
@@ -187,9 +258,5 @@ CliParse parseCommandLine(const QStringList &arguments)
         if (o.speedupPngPath.isEmpty() || o.speedupPngPath == QLatin1String("-"))
             return fail(QStringLiteral("--speedup-png needs a file name"));
     }
-    for (const QString &path : {o.statsPath, o.pngPath, o.speedupPngPath})
-        if (!path.isEmpty())
-            if (const QString problem = outputProblem(path); !problem.isEmpty())
-                return fail(problem, ExitFileError);
-    return CliParse{o, {}, ExitOk};
+    return checkOutputs(o);
 }

@@ -12,7 +12,8 @@ enum ExitCode { ExitOk = 0, ExitBadArguments = 2, ExitFileError = 3 };
 
 // What the command line asked for, already validated against the scenario registry.
 struct CliOptions {
-    enum class Mode { Gui, List, Headless } mode = Mode::Gui;
+    // Open: re-open a saved trace (--open) without a window and export from it.
+    enum class Mode { Gui, List, Headless, Open } mode = Mode::Gui;
     bool json = false;
     const il::Scenario *scenario = nullptr;
     il::ParamValues params;
@@ -21,6 +22,9 @@ struct CliOptions {
     QString statsPath;         // "-" is standard output
     QString pngPath;
     QString speedupPngPath; // the Amdahl scenario's speedup chart
+    QString tracePath;      // Chrome Trace Event JSON
+    QString csvPath;        // the segments as CSV
+    QString openPath;       // Mode::Open: the trace to read
     // The timeline keeps at most about this much detail; older detail is dropped.
     std::size_t memoryBudgetBytes = il::Timeline::kDefaultMemoryBudget;
 };

@@ -8,7 +8,13 @@
 #include "speedup/speedupchart.h"
 #include "stats.h"
 #include "timeline.h"
+#include "trace/atomicfile.h"
+#include "trace/csvwriter.h"
+#include "trace/runinfo.h"
+#include "trace/tracereader.h"
+#include "trace/tracewriter.h"
 
+#include <QFileInfo>
 #include <QSaveFile>
 
 #include <algorithm>
@@ -40,7 +46,64 @@ bool writeStats(const QString &path, const std::string &text, QString *error)
     return true;
 }
 
+void report(const std::string &message)
+{
+    std::cerr << "interleave: " << message << '\n';
+}
+
+// --stats, --png, --trace and --csv of a run that ended or of a re-opened trace. Returns
+// ExitFileError if one could not be written, else `code`.
+int writeOutputs(const CliOptions &o, const il::Timeline &timeline, const il::RunInfo &info,
+                 const QString &title, int code)
+{
+    QString error;
+    if (!o.statsPath.isEmpty() && !writeStats(o.statsPath, info.stats.dump(2) + "\n", &error)) {
+        report(error.toStdString());
+        code = ExitFileError;
+    }
+    if (!o.pngPath.isEmpty() && !saveTimelinePng(timeline, title, 0, 0, o.pngPath, &error)) {
+        report(error.toStdString());
+        code = ExitFileError;
+    }
+    if (!o.tracePath.isEmpty())
+        if (const auto problem =
+                il::write_file_atomically(o.tracePath.toStdString(), [&](std::ostream &out) {
+                    return il::write_trace(out, timeline, info);
+                })) {
+            report(*problem);
+            code = ExitFileError;
+        }
+    if (!o.csvPath.isEmpty())
+        if (const auto problem =
+                il::write_file_atomically(o.csvPath.toStdString(), [&](std::ostream &out) {
+                    return il::write_csv(out, timeline);
+                })) {
+            report(*problem);
+            code = ExitFileError;
+        }
+    return code;
+}
+
 } // namespace
+
+int openHeadless(const CliOptions &o)
+{
+    il::Timeline timeline;
+    timeline.set_memory_budget(o.memoryBudgetBytes);
+    il::RunInfo info;
+    const auto read = il::read_trace(o.openPath.toStdString(), timeline, info);
+    if (!read.ok) {
+        report(read.error);
+        return ExitFileError;
+    }
+    const il::Scenario *scenario = il::find_scenario(info.scenario);
+    bool paramsKnown = scenario != nullptr;
+    for (const auto &spec : scenario ? scenario->info().params : std::vector<il::ParamSpec>{})
+        paramsKnown = paramsKnown && info.params.count(spec.key);
+    const QString title =
+        paramsKnown ? runTitle(scenario->info(), info.params) : QFileInfo(o.openPath).fileName();
+    return writeOutputs(o, timeline, info, title, ExitOk);
+}
 
 int listScenarios(bool json)
 {
@@ -95,20 +158,11 @@ int runHeadless(const CliOptions &o)
         std::cerr << "interleave: the scenario failed: " << result.error << '\n';
         code = 1;
     }
-    QString error;
-    if (!o.statsPath.isEmpty()) {
-        const il::Json stats =
-            il::make_stats(o.scenario->info(), o.params, o.seed, result, timeline);
-        if (!writeStats(o.statsPath, stats.dump(2) + "\n", &error)) {
-            std::cerr << "interleave: " << error.toStdString() << '\n';
-            code = ExitFileError;
-        }
-    }
     const QString title = runTitle(o.scenario->info(), o.params);
-    if (!o.pngPath.isEmpty() && !saveTimelinePng(timeline, title, 0, 0, o.pngPath, &error)) {
-        std::cerr << "interleave: " << error.toStdString() << '\n';
-        code = ExitFileError;
-    }
+    const il::RunInfo info =
+        il::make_run_info(o.scenario->info(), o.params, o.seed, result, timeline);
+    code = writeOutputs(o, timeline, info, title, code);
+    QString error;
     if (!o.speedupPngPath.isEmpty()) {
         const auto speedup = SpeedupData::fromMetrics(result.metrics);
         if (!speedup || speedup->threads.isEmpty())

@@ -53,6 +53,7 @@ int main(int argc, char **argv)
     switch (o.mode) {
     case CliOptions::Mode::List: return listScenarios(o.json);
     case CliOptions::Mode::Headless: return runHeadless(o);
+    case CliOptions::Mode::Open: return openHeadless(o);
     case CliOptions::Mode::Gui: break;
     }
     MainWindow window;

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -386,6 +387,84 @@ private slots:
         QCOMPARE(s[QStringLiteral("lanes")].toInt(), 8);
     }
 
+    // --trace and --csv after a run, then --open of that trace re-exports the same bytes,
+    // the same stats and the same CSV; nothing is left behind under a temporary name.
+    void traceCsvAndOpen()
+    {
+        const QString trace = m_dir.filePath(QStringLiteral("run.json"));
+        const QString csv = m_dir.filePath(QStringLiteral("run.csv"));
+        const QString stats = m_dir.filePath(QStringLiteral("run.stats.json"));
+        Result r = run({"--headless", "--scenario", "philosophers", "--param", "strategy=ordered",
+                        "--param", "meals=2", "--seed", "5", "--timeout", "60", "--trace", trace,
+                        "--csv", csv, "--stats", stats});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject doc = readJson(trace);
+        const QJsonArray events = doc[QStringLiteral("traceEvents")].toArray();
+        QVERIFY(!events.isEmpty());
+        const QJsonObject meta = doc[QStringLiteral("metadata")].toObject();
+        QCOMPARE(meta[QStringLiteral("scenario")].toString(), QStringLiteral("philosophers"));
+        QCOMPARE(meta[QStringLiteral("seed")].toInt(), 5);
+        int complete = 0;
+        for (const auto &e : events)
+            complete += e.toObject()[QStringLiteral("ph")].toString() == QLatin1String("X");
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = csvFile.readAll().split('\n');
+        QCOMPARE(rows.first(), QByteArray("lane,state,resource,start_us,end_us"));
+        QCOMPARE(rows.size() - 2, complete); // header and the empty piece after the last \n
+
+        const QString trace2 = m_dir.filePath(QStringLiteral("again.json"));
+        const QString csv2 = m_dir.filePath(QStringLiteral("again.csv"));
+        const QString png = m_dir.filePath(QStringLiteral("again.png"));
+        r = run({"--open", trace, "--trace", trace2, "--csv", csv2, "--stats", "-", "--png", png});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto bytes = [](const QString &path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        QVERIFY(bytes(trace2) == bytes(trace));
+        QVERIFY(bytes(csv2) == bytes(csv));
+        QCOMPARE(QJsonDocument::fromJson(r.out).object(), readJson(stats));
+        QVERIFY(!QImage(png).isNull());
+        const QStringList left = QDir(m_dir.path())
+                                     .entryList(QDir::Files)
+                                     .filter(QRegularExpression("\\.json\\.|\\.csv\\."));
+        QVERIFY2(left.isEmpty(), qPrintable(left.join(' ')));
+    }
+
+    // A bad file gets exit status 3 and one line naming it, where and what was expected.
+    void openBadFile_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("empty") << QByteArray() << "the file is empty";
+        QTest::newRow("truncated")
+            << QByteArray(R"({"traceEvents":[{"ph":"X","ts":1,)") << "not valid JSON";
+        QTest::newRow("wrong type")
+            << QByteArray(R"([{"ph":"X","ts":"now","dur":1}])") << "event #0";
+        QTest::newRow("negative duration")
+            << QByteArray(R"([{"ph":"X","ts":1,"dur":-1}])") << "\"dur\" must not be negative";
+    }
+
+    void openBadFile()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, message);
+        const QString path = m_dir.filePath(QStringLiteral("bad.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(content);
+        f.close();
+        const QString out = m_dir.filePath(QStringLiteral("never.csv"));
+        const Result r = run({"--open", path, "--csv", out});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(QString::fromUtf8(r.err).startsWith("interleave: " + path + ": "),
+                 r.err.constData());
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY(!QFile::exists(out));
+    }
+
     void badArguments_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -424,6 +503,20 @@ private slots:
             << race + QStringList{"--stats", "/nonexistent-dir/s.json"} << 3 << "does not exist";
         QTest::newRow("directory as output")
             << race + QStringList{"--png", "/tmp"} << 3 << "is a directory";
+        QTest::newRow("trace into a directory")
+            << race + QStringList{"--trace", "/tmp"} << 3 << "is a directory";
+        QTest::newRow("csv to stdout")
+            << race + QStringList{"--csv", "-"} << 2 << "--csv cannot write to standard output";
+        QTest::newRow("trace without headless")
+            << QStringList{"--trace", "x.json"} << 2 << "--trace needs --headless";
+        QTest::newRow("open with a scenario")
+            << QStringList{"--open", "x.json", "--scenario", "race"} << 2
+            << "--open cannot be combined with --scenario";
+        QTest::newRow("open in the window")
+            << QStringList{"--open", "x.json"} << 2 << "add --headless";
+        QTest::newRow("open a missing file")
+            << QStringList{"--open", "/nonexistent/run.json", "--headless"} << 3
+            << "/nonexistent/run.json: cannot open";
     }
 
     void badArguments()

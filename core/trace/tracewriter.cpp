@@ -1,0 +1,281 @@
+#include "tracewriter.h"
+
+#include "wakes.h"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace il {
+namespace {
+
+std::string quoted(const std::string &s)
+{
+    // Names cut short by a reader may end inside a UTF-8 sequence: replace, never throw.
+    return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// The smallest time of the record, so that the offset can lift it above zero.
+std::int64_t earliest(const Timeline &timeline)
+{
+    std::int64_t t = 0;
+    for (const auto &lane : timeline.lanes()) {
+        if (!lane.segments.empty())
+            t = std::min(t, lane.segments.front().startNs);
+        if (!lane.marks.empty())
+            t = std::min(t, lane.marks.front().tNs);
+        if (!lane.holds.empty())
+            t = std::min(t, lane.holds.front().tNs);
+    }
+    for (const auto &[id, series] : timeline.counters())
+        if (!series.empty())
+            t = std::min(t, series.front().tNs);
+    return t;
+}
+
+class Writer {
+public:
+    Writer(std::ostream &out, const Timeline &timeline, std::int64_t offsetNs)
+        : m_out(out)
+        , m_timeline(timeline)
+        , m_offset(offsetNs)
+    {
+        for (std::size_t s = 0; s < std::size_t(State::Count); ++s)
+            m_states.push_back(quoted(std::string(state_name(State(s)))));
+        m_buf.reserve(kFlushBytes + 4096);
+    }
+
+    const std::string &resource(ResourceId id)
+    {
+        auto it = std::lower_bound(m_resIds.begin(), m_resIds.end(), id);
+        const auto at = std::size_t(it - m_resIds.begin());
+        if (it != m_resIds.end() && *it == id)
+            return m_resNames[at];
+        m_resIds.insert(it, id);
+        return *m_resNames.insert(m_resNames.begin() + std::ptrdiff_t(at),
+                                  quoted(m_timeline.resource_name(id)));
+    }
+
+    // A metadata line (no time: it is not a real event).
+    void meta(std::size_t tid, const char *name, const Json &args)
+    {
+        m_buf +=
+            m_first ? "\n{\"ph\":\"M\",\"pid\":1,\"tid\":" : ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":";
+        m_first = false;
+        number(std::int64_t(tid));
+        m_buf += ",\"name\":\"";
+        m_buf += name;
+        m_buf += "\",\"cat\":\"__metadata\",\"args\":";
+        m_buf += args.dump(-1, ' ', false, Json::error_handler_t::replace);
+        end();
+    }
+    // Starts an event line: {"ph":"X","pid":1,"tid":T,"ts":…
+    void begin(const char *ph, std::size_t tid, std::int64_t tNs, const char *scope = nullptr)
+    {
+        m_buf += m_first ? "\n{\"ph\":\"" : ",\n{\"ph\":\"";
+        m_first = false;
+        m_buf += ph;
+        m_buf += '"';
+        if (scope) {
+            m_buf += ",\"s\":\"";
+            m_buf += scope;
+            m_buf += '"';
+        }
+        m_buf += ",\"pid\":1,\"tid\":";
+        number(std::int64_t(tid));
+        m_buf += ",\"ts\":";
+        micros(tNs + m_offset);
+    }
+    void micros(std::int64_t ns)
+    {
+        if (ns < 0) { // only a dur could be, and it never is
+            m_buf += '-';
+            ns = -ns;
+        }
+        number(ns / 1000);
+        char frac[4] = {char('0' + ns / 100 % 10), char('0' + ns / 10 % 10), char('0' + ns % 10)};
+        m_buf += '.';
+        m_buf.append(frac, 3);
+    }
+    void number(std::int64_t v)
+    {
+        char text[24];
+        const auto r = std::to_chars(text, text + sizeof text, v);
+        m_buf.append(text, r.ptr);
+    }
+    void raw(const std::string &s) { m_buf += s; }
+    void raw(const char *s) { m_buf += s; }
+    // Ends an event line; flushes now and then.
+    void end()
+    {
+        m_buf += '}';
+        if (m_buf.size() >= kFlushBytes)
+            flush();
+    }
+    void flush()
+    {
+        m_out.write(m_buf.data(), std::streamsize(m_buf.size()));
+        m_buf.clear();
+    }
+    const std::string &state(State s) const { return m_states[std::size_t(s)]; }
+
+private:
+    static constexpr std::size_t kFlushBytes = 1 << 20;
+    std::ostream &m_out;
+    const Timeline &m_timeline;
+    const std::int64_t m_offset;
+    std::string m_buf;
+    bool m_first = true;
+    std::vector<std::string> m_states;
+    std::vector<ResourceId> m_resIds; // sorted, with m_resNames beside
+    std::vector<std::string> m_resNames;
+};
+
+void write_lane(Writer &w, const Timeline &timeline, std::size_t index)
+{
+    const TimelineLane &lane = timeline.lanes()[index];
+    const std::size_t tid = index + 1;
+    for (std::size_t i = 0; i < lane.segments.size(); ++i) {
+        const Segment &s = lane.segments[i];
+        w.begin("X", tid, s.startNs);
+        w.raw(",\"dur\":");
+        w.micros(timeline.segment_end(lane, i) - s.startNs);
+        w.raw(",\"name\":");
+        w.raw(w.state(s.state));
+        w.raw(",\"cat\":\"state\",\"args\":{\"state\":");
+        w.raw(w.state(s.state));
+        w.raw(",\"resource\":");
+        w.raw(w.resource(s.resource));
+        w.raw("}");
+        w.end();
+    }
+    for (const Mark &m : lane.marks) {
+        w.begin("i", tid, m.tNs, "t");
+        w.raw(",\"name\":");
+        w.raw(quoted(mark_name(m.value)));
+        w.raw(",\"cat\":\"mark\",\"args\":{\"code\":");
+        w.number(m.value);
+        w.raw(",\"resource\":");
+        w.raw(w.resource(m.resource));
+        w.raw("}");
+        w.end();
+    }
+    for (const HoldChange &h : lane.holds) {
+        const char *what = h.acquired ? "\"acquire\"" : "\"release\"";
+        w.begin("i", tid, h.tNs, "t");
+        w.raw(",\"name\":");
+        w.raw(what);
+        w.raw(",\"cat\":\"hold\",\"args\":{\"hold\":");
+        w.raw(what);
+        w.raw(",\"resource\":");
+        w.raw(w.resource(h.resource));
+        w.raw("}");
+        w.end();
+    }
+}
+
+void write_flows(Writer &w, const Timeline &timeline, std::int64_t fromNs)
+{
+    const auto wakes = find_wakes(timeline, fromNs, timeline.end_ns(), kMaxWakes);
+    std::int64_t id = 0;
+    for (const Wake &wake : wakes) {
+        ++id;
+        for (const bool start : {true, false}) {
+            w.begin(start ? "s" : "f", (start ? wake.fromLane : wake.toLane) + std::size_t(1),
+                    start ? wake.releaseNs : wake.acquireNs);
+            w.raw(",\"id\":");
+            w.number(id);
+            w.raw(",\"bp\":\"e\",\"name\":\"wake\",\"cat\":\"wake\",\"args\":{\"resource\":");
+            w.raw(w.resource(wake.resource));
+            w.raw("}");
+            w.end();
+        }
+    }
+}
+
+Json metadata(const Timeline &timeline, const RunInfo &info, std::int64_t offsetNs)
+{
+    Json params = Json::object();
+    for (const auto &[key, value] : info.params)
+        params[key] = value;
+    Json lanes = Json::array();
+    for (const auto &lane : timeline.lanes())
+        lanes.push_back(lane.name);
+    Json deadlock = nullptr;
+    if (const auto &cycle = timeline.deadlock())
+        deadlock =
+            Json{{"t_ns", cycle->tNs}, {"lanes", cycle->lanes}, {"resources", cycle->resources}};
+    const auto metrics = info.stats.find("metrics");
+    return Json{{"interleave",
+                 {{"format", kTraceFormat},
+                  {"ts_offset_ns", offsetNs},
+                  {"time", "ts and dur are microseconds; t_ns = ts * 1000 - ts_offset_ns"}}},
+                {"scenario", info.scenario},
+                {"params", params},
+                {"seed", info.seed},
+                {"lanes", lanes},
+                {"resources", timeline.resources()},
+                {"end_ns", timeline.end_ns()},
+                {"dropped_events", timeline.dropped()},
+                {"deadlock", deadlock},
+                {"metrics", metrics != info.stats.end() ? *metrics : Json::object()},
+                {"stats", info.stats}};
+}
+
+} // namespace
+
+bool write_trace(std::ostream &out, const Timeline &timeline, const RunInfo &info)
+{
+    const std::int64_t first = earliest(timeline);
+    const std::int64_t offset = 1000 - first; // the earliest event lands at ts 1.000
+    Writer w(out, timeline, offset);
+    out << "{\"traceEvents\":[";
+
+    Json process{{"name", info.scenario.empty() ? "Interleave" : "Interleave: " + info.scenario}};
+    if (const auto p = info.stats.find("params"); p != info.stats.end())
+        process["params"] = *p;
+    w.meta(0, "process_name", process);
+    for (std::size_t i = 0; i < timeline.lanes().size(); ++i) {
+        w.meta(i + 1, "thread_name", Json{{"name", timeline.lanes()[i].name}});
+        w.meta(i + 1, "thread_sort_index", Json{{"sort_index", i}});
+    }
+    for (std::size_t i = 0; i < timeline.lanes().size(); ++i)
+        write_lane(w, timeline, i);
+    for (const auto &[id, series] : timeline.counters()) {
+        const std::string &name = w.resource(id);
+        for (const CounterSample &c : series) {
+            w.begin("C", 0, c.tNs);
+            w.raw(",\"name\":");
+            w.raw(name);
+            w.raw(",\"cat\":\"counter\",\"args\":{\"value\":");
+            w.number(c.value);
+            w.raw("}");
+            w.end();
+        }
+    }
+    if (const auto &cycle = timeline.deadlock(); cycle && !cycle->lanes.empty()) {
+        Json names = Json::array();
+        for (std::size_t i = 0; i < cycle->lanes.size(); ++i) {
+            const LaneId lane = cycle->lanes[i];
+            names.push_back(lane < timeline.lanes().size() ? timeline.lanes()[lane].name
+                                                           : "lane " + std::to_string(lane));
+            names.push_back(timeline.resource_name(cycle->resources[i]));
+        }
+        w.begin("i", cycle->lanes.front() + std::size_t(1), cycle->tNs, "g");
+        w.raw(",\"name\":\"deadlock\",\"cat\":\"deadlock\",\"args\":{\"cycle\":");
+        w.raw(names.dump(-1, ' ', false, Json::error_handler_t::replace));
+        w.raw("}");
+        w.end();
+    }
+    write_flows(w, timeline, first);
+    w.raw("\n],\n\"displayTimeUnit\":\"ns\",\n\"metadata\":");
+    w.raw(metadata(timeline, info, offset).dump(-1, ' ', false, Json::error_handler_t::replace));
+    w.raw("}\n");
+    w.flush();
+    out.flush();
+    return bool(out);
+}
+
+} // namespace il
