@@ -26,6 +26,7 @@ TimelineItem::TimelineItem(QGraphicsItem *parent)
 void TimelineItem::setTimeline(const il::Timeline *timeline)
 {
     m_timeline = timeline;
+    m_arrows.forget();
     update();
 }
 
@@ -132,7 +133,7 @@ void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
     painter->setRenderHint(QPainter::TextAntialiasing, true);
     paintLabels(*painter, map, lanes, first, last);
     if (m_wakeArrows)
-        m_lastArrows = WakeArrows(*m_timeline, map, lanes).paint(*painter);
+        m_lastArrows = m_arrows.paint(*painter, *m_timeline, map, lanes);
     if (m_cursorNs && *m_cursorNs >= m_fromNs && *m_cursorNs <= m_toNs) {
         const int x = int(std::round(map.x(*m_cursorNs)));
         const int w = std::max(1, int(std::round(2 * dpr)));

@@ -2,6 +2,7 @@
 #include "lanelayout.h"
 #include "timeline.h"
 #include "timemapping.h"
+#include "wakearrows.h"
 
 #include <QGraphicsItem>
 #include <QString>
@@ -70,6 +71,7 @@ private:
     std::optional<qint64> m_cursorNs;
     std::vector<LaneMode> m_laneModes;
     bool m_wakeArrows = true;
+    WakeArrows m_arrows; // remembers the last window's hand-overs
     int m_lastRects = 0;
     int m_lastArrows = 0;
 };

@@ -56,14 +56,17 @@ void buildSmallRun(il::Timeline &timeline)
 
 // `lanes` threads passing one lock round: every `stepNs` the holder lets go and the
 // next lane, blocked on the lock since the step before, takes it. `steps` hand-overs.
-void buildLockRelay(il::Timeline &timeline, int lanes, int steps, qint64 stepNs)
+// Steps firstStep..steps of the relay; step 0 also creates the lanes and the lock.
+void buildLockRelay(il::Timeline &timeline, int lanes, int steps, qint64 stepNs, int firstStep = 0)
 {
     using il::State;
     il::Batch b;
-    for (int lane = 0; lane < lanes; ++lane)
-        b.newLanes.push_back("thread " + std::to_string(lane));
-    b.newResources = {"lock"};
-    for (int i = 0; i <= steps; ++i) {
+    if (firstStep == 0) {
+        for (int lane = 0; lane < lanes; ++lane)
+            b.newLanes.push_back("thread " + std::to_string(lane));
+        b.newResources = {"lock"};
+    }
+    for (int i = firstStep; i <= steps; ++i) {
         const auto holder = il::LaneId(i % lanes);
         const auto next = il::LaneId((i + 1) % lanes);
         b.events.push_back(stateEvent(i * stepNs, holder, State::Critical, 1));
@@ -125,6 +128,7 @@ private slots:
     void newLanesAndNewRunsAreShown();
     void hiddenLaneIsNotPainted();
     void arrowsOnlyWhenZoomedIn();
+    void arrowsFollowALiveRun();
 
 private:
     void showView(QSize size = {1000, 600});
@@ -484,6 +488,29 @@ void TstGanttNavigation::arrowsOnlyWhenZoomedIn()
     const QImage without = m_view->grab().toImage();
     QCOMPARE(item->lastArrowCount(), 0);
     QVERIFY(with != without);
+    m_view->setTimeline(nullptr);
+}
+
+void TstGanttNavigation::arrowsFollowALiveRun()
+{
+    il::Timeline relay;
+    buildLockRelay(relay, 4, 10, 10'000); // 10 hand-overs in the first 110 µs
+    m_view->setTimeline(&relay);
+    showView({1200, 600});
+    TimelineItem *item = m_view->timelineItem();
+    const qint64 to = 400'000;
+    m_view->setVisibleRangeNs(0, to);
+    QVERIFY(!m_view->grab().isNull());
+    const int before = item->lastArrowCount();
+    QVERIFY(before > 0);
+    QCOMPARE(before, int(il::find_wakes(relay, 0, to, 1000).size()));
+
+    // More hand-overs arrive inside the same window: the next paint shows them too.
+    buildLockRelay(relay, 4, 30, 10'000, 11);
+    m_view->setVisibleRangeNs(0, to);
+    QVERIFY(!m_view->grab().isNull());
+    QCOMPARE(item->lastArrowCount(), int(il::find_wakes(relay, 0, to, 1000).size()));
+    QVERIFY(item->lastArrowCount() > before);
     m_view->setTimeline(nullptr);
 }
 
