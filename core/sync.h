@@ -26,7 +26,9 @@ bool sleep_for(std::stop_token stop, std::chrono::nanoseconds d);
 //
 // A waiter registers in the run's wait-for graph, so a deadlock through these locks is
 // detected the moment it closes. With `recordHolds`, taking and giving back the lock is
-// also recorded as Acquire/Release events (for views that show who holds what).
+// also recorded as Acquire/Release events (for views that show who holds what), with the
+// same timestamp as the state they go with: an uncontended lock+unlock reads the clock
+// twice, once for each end of the critical section.
 class InstrumentedMutex {
 public:
     InstrumentedMutex(Recorder &recorder, std::string name, bool recordHolds = false);
@@ -50,7 +52,8 @@ private:
 
     static constexpr int kSpins = 200; // a few microseconds at most
 
-    void enter(Lane &lane);
+    void enter(Lane &lane, std::int64_t tNs);
+    std::int64_t holder_stamp(std::int64_t tNs) noexcept;
     bool spin_for_lock() noexcept;
     bool wait_for_lock(const std::stop_token &stop);
     void wake(int waiters) noexcept;
@@ -59,6 +62,7 @@ private:
     const ResourceId m_resource;
     const bool m_recordHolds;
     std::atomic<int> m_word{kFree};
+    std::int64_t m_stamp = 0; // the latest holder's latest timestamp; only the holder uses it
     std::atomic<LaneId> m_owner{WaitForGraph::kNobody};
     std::atomic<std::uint32_t> m_wakes{0}; // the waiters' futex: advanced to wake them
     std::atomic<std::int64_t> m_waitNs{0};
@@ -66,7 +70,9 @@ private:
 
 // A counting semaphore built the classic teaching way, from a mutex and a condition
 // variable. Records Blocked while waiting for a permit, Critical while holding one,
-// and the number of free permits as a counter.
+// and the number of free permits as a counter. Like the mutex, both semaphores stamp a
+// permit's taking no earlier than the last giving back they have seen (sync.cpp), so
+// the timeline never shows more holders than permits.
 class InstrumentedSemaphore {
 public:
     InstrumentedSemaphore(Recorder &recorder, std::string name, int permits);
@@ -78,10 +84,13 @@ public:
     std::int64_t wait_ns() const { return m_waitNs.load(std::memory_order_relaxed); }
 
 private:
+    std::int64_t stamp(std::int64_t tNs) noexcept;
+
     const ResourceId m_resource;
     std::mutex m_mutex;
     std::condition_variable_any m_cv;
     int m_free;
+    std::int64_t m_stamp = 0; // under m_mutex: the latest timestamp of a taking or giving back
     std::atomic<std::int64_t> m_waitNs{0};
 };
 
@@ -106,6 +115,7 @@ private:
     const ResourceId m_resource;
     std::counting_semaphore<kMaxPermits> m_semaphore;
     std::atomic<int> m_free;
+    std::atomic<std::int64_t> m_released{0}; // the latest timestamp of a giving back
     std::atomic<std::int64_t> m_waitNs{0};
 };
 

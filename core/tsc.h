@@ -54,36 +54,47 @@ ClockSource clock_source() noexcept;
 // environment variable INTERLEAVE_CLOCK ("monotonic" or "tsc") if set, else the TSC when
 // the CPU has an invariant one AND the kernel uses it. Tsc is granted whenever the CPU has
 // an invariant TSC (even if the kernel does not use it). Returns the source in effect.
-// Meant for start-up, tests and benchmarks: switching while other threads record mixes
-// two calibrations (both CLOCK_MONOTONIC, a few microseconds apart at most).
+// Meant for start-up, tests and benchmarks: a thread recording meanwhile reads either the
+// old choice or the new one, never a mix, but its lane then holds timestamps of two
+// calibrations (both CLOCK_MONOTONIC, a few microseconds apart at most).
 ClockSource select_clock(ClockSource wanted) noexcept;
+
+// One choice of source with its calibration. Immutable once published and never freed (a
+// reader may still hold the previous one), so now_ns() reads the source, the rate and the
+// offset of one and the same calibration through a single atomic pointer.
+struct ClockChoice {
+    ClockSource source = ClockSource::Unset;
+    TscScale scale;
+    const ClockChoice *previous = nullptr; // every choice made stays reachable
+};
 
 namespace detail {
 
-// Written once when the source is chosen (again only by select_clock); read by every
-// now_ns(). Atomics so that a first use racing from two threads is well defined; the
-// loads compile to plain moves on x86.
-struct ClockState {
-    std::atomic<ClockSource> source{ClockSource::Unset}; // published last (release)
-    std::atomic<std::uint64_t> mul{0};
-    std::atomic<std::int64_t> offset{0};
-};
-extern ClockState g_clock;
+// Where now_ns() finds the choice: a static "unset" one until the first now_ns() or
+// select_clock. The acquire load that reads it compiles to a plain move on x86.
+extern std::atomic<const ClockChoice *> g_clock;
 
 // now_ns() before the source is chosen: chooses it (thread-safe, once), then reads it.
 std::int64_t first_now_ns() noexcept;
 
 #ifdef IL_HAVE_TSC
-inline std::int64_t tsc_now_ns() noexcept
+// rdtsc alone: it may execute before an earlier instruction completes (e.g. the
+// compare-and-swap that took a lock), so the reading can be a few ns earlier than the
+// code it follows. Each thread's readings still never decrease; what needs a timestamp
+// ordered after another thread's (the start of a critical section after the previous
+// holder's end) either takes tsc_ordered_ns or orders it itself (sync.cpp).
+inline std::int64_t tsc_ns(const ClockChoice &c) noexcept
 {
-    const TscScale scale{g_clock.mul.load(std::memory_order_relaxed),
-                         g_clock.offset.load(std::memory_order_relaxed)};
-    // lfence first, as the kernel's own clock does: rdtsc alone may execute before an
-    // earlier instruction completes, e.g. the compare-and-swap that took a lock, and stamp
-    // a critical section before the previous holder's ended (seen here: tst_sync's
-    // critical sections overlapped by a few ns with a bare rdtsc, never with the fence).
+    return c.scale.to_ns(__rdtsc());
+}
+
+// lfence first, as the kernel's own clock does: rdtsc then runs only after every earlier
+// instruction has completed (seen here: with a bare rdtsc, tst_sync's critical sections
+// overlapped by a few ns; never with the fence). Costs about 8 ns more (bench_timestamps).
+inline std::int64_t tsc_ordered_ns(const ClockChoice &c) noexcept
+{
     _mm_lfence();
-    return scale.to_ns(__rdtsc());
+    return c.scale.to_ns(__rdtsc());
 }
 #endif
 

@@ -130,8 +130,8 @@ void take_turns(Shared &s, Lane &lane, int self, const Plan &plan, const std::st
                 break;
             }
         }
-        if (sampled)
-            lane.state(State::Critical, plan.section);
+        if (sampled) // after the entry protocol: a timestamp no earlier than the other's exit
+            lane.state_ordered(State::Critical, plan.section);
 
         if (s.occupancy.fetch_add(1, std::memory_order_relaxed) != 0) {
             ++violations;

@@ -211,7 +211,7 @@ template <typename Lock> void increment(Lock &lock, Shared &s, Lane &lane, Threa
                     lane.state_at(waitNs, State::Blocked, s.lock);
                 cpuBefore = thread_cpu_ns();
                 lock.lock(); // other threads hold it briefly and check Stop between holds
-                acquiredNs = now_ns();
+                acquiredNs = now_ordered_ns();
             } else {
                 if (record)
                     lane.state_at(waitNs, State::Spinning, s.lock);
@@ -222,13 +222,13 @@ template <typename Lock> void increment(Lock &lock, Shared &s, Lane &lane, Threa
                         lane.state(State::Running);
                     break;
                 }
-                acquiredNs = now_ns();
+                acquiredNs = now_ordered_ns();
                 out.spinNs += wait.spun_ns(acquiredNs);
             }
             if (record)
                 lane.state_at(acquiredNs, inside, s.lock);
         } else if (record) {
-            lane.state(State::Critical, s.lock);
+            lane.state_ordered(State::Critical, s.lock);
         }
         ++s.counter;
         hold_for(s.criticalNs);

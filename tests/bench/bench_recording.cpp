@@ -148,7 +148,9 @@ void BM_lane_state(benchmark::State &state)
 }
 BENCHMARK(BM_lane_state)->UseManualTime();
 
-// With the TSC clock, wherever the CPU has an invariant TSC: what goal 1 asks for.
+// With the TSC clock, wherever the CPU has an invariant TSC (forced where the kernel keeps
+// time with another clock): what goal 1 asks for. The variants it was chosen from are in
+// bench_timestamps.cpp.
 void BM_lane_state_tsc(benchmark::State &state)
 {
     const ClockOverride tsc(il::ClockSource::Tsc);
@@ -204,7 +206,7 @@ void instrumented_mutex(benchmark::State &state)
             mutex.unlock(lane);
         },
         [&] { check.drain(recorder); });
-    check.verify(state, 2 * batch_size()); // Critical on lock, Running on unlock
+    check.verify(state, 2 * batch_size()); // Critical on lock, Running on unlock: 2 reads
     if (!ok)
         state.SkipWithError("lock() failed");
     state.SetLabel(il::clock_source_name(il::clock_source()));

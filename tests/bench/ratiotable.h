@@ -11,6 +11,8 @@ namespace ilbench {
 
 // The counters every benchmark reports (Google Benchmark's own time column is per batch).
 inline constexpr const char *kNsPerOp = "ns/op";
+// The fastest batch per operation: the cost without the interruptions of a shared machine.
+inline constexpr const char *kBestNsPerOp = "best ns/op";
 inline constexpr const char *kEventsPerSecond = "events/s";
 // Goal 5 (bench_perturbation.cpp): medians of increments per second, on and off.
 inline constexpr const char *kIncrementsOn = "inc/s on";

@@ -135,6 +135,56 @@ private slots:
         }
     }
 
+    // The ordered reading is the same clock: between two plain readings around it.
+    void orderedReadIsTheSameClock_data()
+    {
+        sources();
+    }
+    void orderedReadIsTheSameClock()
+    {
+        QFETCH(ClockSource, source);
+        if (!use(source))
+            QSKIP("this CPU has no invariant TSC");
+        for (int i = 0; i < 10'000; ++i) {
+            const std::int64_t before = il::now_ns();
+            const std::int64_t ordered = il::now_ordered_ns();
+            const std::int64_t after = il::now_ns();
+            QVERIFY2(before <= ordered && ordered <= after, "now_ordered_ns() is out of line");
+        }
+    }
+
+    // Switching the source while other threads read: every reading comes from one whole
+    // calibration (a rate of one with the offset of another would be milliseconds off).
+    void switchingNeverMixesCalibrations()
+    {
+        if (!il::cpu_has_invariant_tsc())
+            QSKIP("no invariant TSC: nothing to switch between");
+        std::atomic<bool> done{false};
+        std::atomic<std::int64_t> worst{0};
+        std::vector<std::thread> readers;
+        for (int r = 0; r < 2; ++r)
+            readers.emplace_back([&] {
+                while (!done.load(std::memory_order_relaxed)) {
+                    const std::int64_t before = il::clock_ns(CLOCK_MONOTONIC);
+                    const std::int64_t t = il::now_ns();
+                    const std::int64_t after = il::clock_ns(CLOCK_MONOTONIC);
+                    // Outside the bracket by more than the calibration's error?
+                    const std::int64_t off = t < before ? before - t : t > after ? t - after : 0;
+                    std::int64_t seen = worst.load();
+                    while (off > seen && !worst.compare_exchange_weak(seen, off)) {
+                    }
+                }
+            });
+        for (int i = 0; i < 10; ++i) {
+            QCOMPARE(il::select_clock(ClockSource::Tsc), ClockSource::Tsc);
+            QCOMPARE(il::select_clock(ClockSource::Monotonic), ClockSource::Monotonic);
+        }
+        done = true;
+        for (auto &t : readers)
+            t.join();
+        QVERIFY2(worst.load() < kAgreementNs, qPrintable(QString::number(worst.load())));
+    }
+
     // Each thread's readings never decrease, and a reading published by one thread is
     // never (beyond a nanosecond-scale slack) later than what the reader reads next.
     void consistentAcrossThreads_data()
@@ -205,9 +255,9 @@ private slots:
         const pid_t pid = fork();
         QVERIFY(pid >= 0);
         if (pid == 0) { // async-signal-safe from here: now_ns, write, _exit
-            const std::int64_t report[4] = {
-                il::now_ns(), std::int64_t(il::detail::g_clock.source.load()),
-                std::int64_t(il::detail::g_clock.mul.load()), il::detail::g_clock.offset.load()};
+            const il::ClockChoice &c = *il::detail::g_clock.load();
+            const std::int64_t report[4] = {il::now_ns(), std::int64_t(c.source),
+                                            std::int64_t(c.scale.mul), c.scale.offset};
             const bool ok = write(fds[1], report, sizeof report) == ssize_t(sizeof report);
             _exit(ok ? 0 : 1);
         }
@@ -220,9 +270,10 @@ private slots:
         const std::int64_t after = il::now_ns();
         QVERIFY(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         QCOMPARE(n, ssize_t(sizeof report));
+        const il::ClockChoice &c = *il::detail::g_clock.load();
         QCOMPARE(ClockSource(report[1]), source);
-        QCOMPARE(std::uint64_t(report[2]), il::detail::g_clock.mul.load());
-        QCOMPARE(report[3], il::detail::g_clock.offset.load());
+        QCOMPARE(std::uint64_t(report[2]), c.scale.mul);
+        QCOMPARE(report[3], c.scale.offset);
         QVERIFY(report[0] >= before - kCrossThreadSlackNs);
         QVERIFY(report[0] <= after + kCrossThreadSlackNs);
     }

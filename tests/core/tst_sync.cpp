@@ -14,6 +14,7 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -387,6 +388,55 @@ private slots:
         }
         QCOMPARE(locked.load(), 0);
         mutex.unlock(a);
+    }
+
+    // An uncontended lock+unlock records one timestamp for each end of the critical
+    // section: with holds recorded, Acquire goes with Critical and Release with Running,
+    // each pair at one moment, in that order; with recording off, nothing at all.
+    void mutexUncontendedRecordsOneStampPerEnd_data()
+    {
+        QTest::addColumn<bool>("recordHolds");
+        QTest::addColumn<bool>("recording");
+        QTest::newRow("states") << false << true;
+        QTest::newRow("states and holds") << true << true;
+        QTest::newRow("recording off") << true << false;
+    }
+    void mutexUncontendedRecordsOneStampPerEnd()
+    {
+        QFETCH(bool, recordHolds);
+        QFETCH(bool, recording);
+        il::Recorder recorder(il::Recorder::kDefaultRingCapacity,
+                              recording ? il::Recording::On : il::Recording::Off);
+        il::InstrumentedMutex mutex(recorder, "m", recordHolds);
+        il::Lane &lane = recorder.add_lane("a");
+        QVERIFY(mutex.lock(lane, std::stop_token()));
+        mutex.unlock(lane);
+        il::EventBuffer events;
+        recorder.drain(events);
+        if (!recording) {
+            QCOMPARE(events.size(), std::size_t(0));
+            return;
+        }
+        using K = il::EventKind;
+        const il::ResourceId r = mutex.resource();
+        std::vector<std::tuple<K, State, il::ResourceId>> expected;
+        if (recordHolds)
+            expected.emplace_back(K::Acquire, State::Running, r);
+        expected.emplace_back(K::State, State::Critical, r);
+        expected.emplace_back(K::State, State::Running, il::kNoResource);
+        if (recordHolds)
+            expected.emplace_back(K::Release, State::Running, r);
+        QCOMPARE(events.size(), expected.size());
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            const auto [kind, state, resource] = expected[i];
+            QCOMPARE(int(events[i].kind), int(kind));
+            QCOMPARE(int(events[i].state), int(state));
+            QCOMPARE(events[i].resource, resource);
+            QVERIFY(events[i].t_ns >= events[0].t_ns);
+        }
+        const std::size_t half = events.size() / 2;
+        QCOMPARE(events[0].t_ns, events[half - 1].t_ns);             // the taking
+        QCOMPARE(events[half].t_ns, events[events.size() - 1].t_ns); // the giving back
     }
 
     void semaphoreAcquireGivesUpOnStop_data()
