@@ -12,6 +12,7 @@ Collector::Collector(Recorder &recorder)
     // Map the first pending buffer now: a drain that faults its way into fresh memory
     // (~10 us a page on this kind of VM) lets the rings overflow.
     prefault(m_pending.events);
+    prefault(m_drained);
     m_thread = std::jthread([this](std::stop_token stop) { loop(stop); });
 }
 
@@ -40,18 +41,36 @@ void Collector::prefault(EventBuffer &events)
     events.reserve(kPrefaultEvents); // mapped and populated at once
 }
 
-void Collector::take(Batch &into)
+void Collector::clear_for_reuse(Batch &into)
 {
     prefault(into.events); // it becomes the collector's next pending buffer
     into.newLanes.clear();
     into.newResources.clear();
     into.events.clear();
     into.deadlock.reset();
+}
+
+void Collector::take(Batch &into)
+{
+    clear_for_reuse(into);
     {
         std::lock_guard lock(m_mutex);
         std::swap(into, m_pending);
     }
     into.droppedTotal = m_recorder.dropped();
+}
+
+bool Collector::try_take(Batch &into)
+{
+    clear_for_reuse(into);
+    {
+        std::unique_lock lock(m_mutex, std::try_to_lock);
+        if (!lock.owns_lock())
+            return false;
+        std::swap(into, m_pending);
+    }
+    into.droppedTotal = m_recorder.dropped();
+    return true;
 }
 
 void Collector::loop(std::stop_token stop)
@@ -66,30 +85,40 @@ void Collector::loop(std::stop_token stop)
 
 void Collector::drain_once()
 {
-    // Drained straight into the pending batch (take() waits at most one drain).
-    // Events first, names second: every drained event's lane is then already named.
-    std::lock_guard lock(m_mutex);
-    auto &events = m_pending.events;
-    const std::size_t first = events.size();
-    m_recorder.drain(events);
+    // The rings are drained without the lock, so a consumer never waits while this
+    // thread copies (or is preempted in the middle of copying); the lock is held only
+    // to hand the drained events over. Events first, names second: every drained
+    // event's lane is then already named.
+    m_drained.clear();
+    m_recorder.drain(m_drained);
     const std::int64_t origin = m_recorder.origin_ns();
-    for (std::size_t i = first; i < events.size(); ++i)
-        events[i].t_ns -= origin;
-    for (auto &name : m_recorder.lane_names_from(m_lanesPublished)) {
-        m_pending.newLanes.push_back(std::move(name));
-        ++m_lanesPublished;
-    }
-    for (auto &name : m_recorder.resource_names_from(m_resourcesPublished)) {
-        m_pending.newResources.push_back(std::move(name));
-        ++m_resourcesPublished;
-    }
+    for (Event &e : m_drained)
+        e.t_ns -= origin;
+    std::vector<std::string> lanes = m_recorder.lane_names_from(m_lanesPublished);
+    std::vector<std::string> resources = m_recorder.resource_names_from(m_resourcesPublished);
+    std::optional<DeadlockCycle> cycle;
     if (!m_deadlockPublished) {
-        if (auto cycle = m_recorder.wait_for_graph().first_cycle()) {
+        cycle = m_recorder.wait_for_graph().first_cycle();
+        if (cycle) {
             cycle->tNs -= origin;
-            m_pending.deadlock = std::move(cycle);
             m_deadlockPublished = true;
         }
     }
+    m_lanesPublished += lanes.size();
+    m_resourcesPublished += resources.size();
+
+    std::lock_guard lock(m_mutex);
+    auto &events = m_pending.events;
+    if (events.empty())
+        events.swap(m_drained); // the usual case when the consumer keeps up: no copy
+    else
+        events.insert(events.end(), m_drained.begin(), m_drained.end());
+    for (auto &name : lanes)
+        m_pending.newLanes.push_back(std::move(name));
+    for (auto &name : resources)
+        m_pending.newResources.push_back(std::move(name));
+    if (cycle)
+        m_pending.deadlock = std::move(cycle);
 }
 
 } // namespace il

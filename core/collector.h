@@ -44,15 +44,21 @@ public:
     // The same, reusing `into`'s buffers: a consumer that keeps one Batch and hands it
     // back each time spares the collector from growing fresh memory (page faults).
     void take(Batch &into);
+    // take(into) unless the collector is handing over a drain at this moment: then
+    // false, `into` is left empty and nothing is lost (a later call gets it). For a
+    // consumer that must never wait, such as the GUI thread.
+    bool try_take(Batch &into);
 
 private:
     static constexpr std::size_t kPrefaultEvents = 1 << 18;
     static void prefault(EventBuffer &events);
+    static void clear_for_reuse(Batch &into);
     void loop(std::stop_token stop);
     void drain_once();
 
     Recorder &m_recorder;
-    std::mutex m_mutex;
+    EventBuffer m_drained; // the collector thread's own: filled without the lock
+    std::mutex m_mutex;    // guards m_pending, held only to hand a drain over
     Batch m_pending;
     std::size_t m_lanesPublished = 0;
     std::size_t m_resourcesPublished = 1; // resource 0 is "none"

@@ -50,6 +50,8 @@ public:
     // Events and names collected since the previous call.
     Batch take() { return m_collector.take(); }
     void take(Batch &into) { m_collector.take(into); }
+    // Never waits: false (and `into` empty) while the collector hands a drain over.
+    bool try_take(Batch &into) { return m_collector.try_take(into); }
     // Only meaningful once finished() is true.
     RunResult result() const;
 

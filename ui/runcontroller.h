@@ -5,13 +5,21 @@
 #include "run.h"
 #include "timeline.h"
 
+#include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 // Owns the current run and the GUI thread's copy of its timeline. About 60 times a
 // second it takes whatever the collector has gathered, in one batch, and tells the
-// views; it never waits on a scenario thread.
+// views; it never waits on a scenario thread, nor on the collector.
+//
+// The GUI thread stays responsive while many threads compete for the CPU: a batch is
+// applied in slices of at most kApplyBudget per frame (a large backlog is worked off
+// over the next frames, and the views are refreshed less often while behind), so no
+// piece of GUI work outlasts a scheduler slice and the thread sleeps between frames.
 class RunController : public QObject {
     Q_OBJECT
 public:
@@ -39,11 +47,34 @@ signals:
     void updated();  // the timeline grew (at most once per frame)
     void finished(); // lastResult() is set
 
+public:
+    // Per frame: at most this much applying, and while a backlog remains the views
+    // are told at most every kBehindRefresh.
+    static constexpr std::chrono::milliseconds kApplyBudget{4};
+    static constexpr std::chrono::milliseconds kBehindRefresh{100};
+    static constexpr std::size_t kSliceEvents = 4096;
+    // Applied batches kept for reuse (each holds a few MiB of mapped memory).
+    static constexpr std::size_t kSpareBatches = 8;
+    // The scheduler slice the GUI thread asks for (see schedslice.h).
+    static constexpr std::chrono::microseconds kGuiSlice{1000};
+
 private:
     void poll();
+    // Applies the backlog from its front, until it is empty or the budget is spent;
+    // true if the timeline changed.
+    bool applySlices(std::chrono::steady_clock::time_point deadline);
+    void finishRun();
 
     std::unique_ptr<il::Timeline> m_timeline;
-    il::Batch m_batch;
+    // Batches taken but not yet applied, oldest first. A batch is taken every frame,
+    // even when behind, so the collector's pending buffer stays small (a growing one
+    // would map ever larger memory while the scenario runs); taken batches are reused.
+    std::deque<il::Batch> m_backlog;
+    std::vector<il::Batch> m_spare;
+    il::Batch m_slice;       // the part of a batch applied in one go
+    std::size_t m_next = 0;  // first event of m_backlog.front() not applied yet
+    bool m_tookLast = false; // the run had finished before a take: nothing more comes
+    std::chrono::steady_clock::time_point m_lastRefresh;
     std::unique_ptr<il::Run> m_run;
     const il::Scenario *m_scenario = nullptr;
     il::ParamValues m_params;
