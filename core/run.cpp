@@ -25,7 +25,10 @@ Run::Run(const Scenario &scenario, ParamValues params, std::uint64_t seed, RunOp
     if (options.stopOnDeadlock)
         m_recorder.wait_for_graph().set_listener(
             [this](const DeadlockCycle &) { request_stop(StopReason::Deadlock); });
-    m_thread = std::jthread([this](std::stop_token stop) { body(stop); });
+    // The thread stops through m_stop, never through m_thread itself: the deadlock
+    // listener may call request_stop() from the new thread while this assignment is
+    // still writing m_thread.
+    m_thread = std::jthread([this] { body(m_stop.get_token()); });
 }
 
 Run::~Run()
@@ -39,7 +42,7 @@ void Run::request_stop(StopReason why)
 {
     int none = -1;
     m_reason.compare_exchange_strong(none, int(why));
-    m_thread.request_stop();
+    m_stop.request_stop();
 }
 
 void Run::body(std::stop_token stop)

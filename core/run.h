@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -73,6 +74,7 @@ private:
     std::condition_variable m_done;
     bool m_finished = false;
     RunResult m_result;
+    std::stop_source m_stop;
     std::jthread m_thread; // last: starts once everything above exists
 };
 
