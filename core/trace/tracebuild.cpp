@@ -1,14 +1,20 @@
 #include "tracebuild.h"
 
+#include "traceevent.h"
 #include "tracereader.h"
 #include "tracewriter.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <optional>
+#include <unordered_map>
 
 namespace il::trace {
 namespace {
+
+// Resource ids are 16 bits and the last one stands for dropped detail.
+constexpr std::size_t kMaxResources = Timeline::kDroppedDetail;
 
 // Interleave's own metadata, checked field by field.
 struct Native {
@@ -29,7 +35,8 @@ bool expect(const Json &md, const char *key, bool ok, const char *what, std::str
     return false;
 }
 
-bool read_native(const Json &md, Native &n, RunInfo &info, std::string &why)
+bool read_native(const Json &md, const TraceLimits &limits, Native &n, RunInfo &info,
+                 std::string &why)
 {
     const Json &il = md["interleave"];
     if (!il.is_object() || !il.contains("format") || !il["format"].is_number_integer() ||
@@ -67,15 +74,19 @@ bool read_native(const Json &md, Native &n, RunInfo &info, std::string &why)
         info.params[item.key()] = item.value().get<std::int64_t>();
     }
     for (const Json &r : md["resources"]) {
-        if (!r.is_string() || n.resources.size() >= TraceLimits::kMaxLabels) {
-            why = "metadata.resources: expected at most " +
-                  std::to_string(TraceLimits::kMaxLabels) + " strings";
+        if (!r.is_string() || n.resources.size() >= limits.maxLabels) {
+            why = "metadata.resources: expected at most " + std::to_string(limits.maxLabels) +
+                  " strings";
             return false;
         }
-        n.resources.push_back(cut_name(r.get<std::string>(), TraceLimits::kMaxNameBytes));
+        n.resources.push_back(cut_name(r.get<std::string>(), limits.maxNameBytes));
     }
     if (n.resources.empty())
         n.resources.emplace_back();
+    if (!n.resources.front().empty()) {
+        why = "metadata.resources: expected \"\" (no resource) first";
+        return false;
+    }
     n.endNs = md["end_ns"].get<std::int64_t>();
     n.dropped = md["dropped_events"].get<std::uint64_t>();
     const Json &dl = md.contains("deadlock") ? md["deadlock"] : Json();
@@ -103,7 +114,8 @@ bool read_native(const Json &md, Native &n, RunInfo &info, std::string &why)
 // Nested and overlapping slices of one thread as a flat sequence of state changes: the
 // innermost open slice shows, gaps are Sleeping.
 bool flatten(const RawThread &thread, const std::vector<ResourceId> &res, std::int64_t base,
-             std::int64_t endNs, LaneId lane, EventBuffer &out, std::string &why)
+             std::int64_t endNs, LaneId lane, std::size_t maxOpen, EventBuffer &out,
+             std::string &why)
 {
     std::vector<RawSlice> slices = thread.slices;
     std::stable_sort(slices.begin(), slices.end(), [](const RawSlice &a, const RawSlice &b) {
@@ -123,7 +135,11 @@ bool flatten(const RawThread &thread, const std::vector<ResourceId> &res, std::i
     std::stable_sort(points.begin(), points.end(), [](const Point &a, const Point &b) {
         return a.t != b.t ? a.t < b.t : (!a.end && b.end);
     });
+    // Open slices, innermost last. An ended slice leaves when it reaches the top, so each
+    // point costs O(1) amortised however the slices overlap.
     std::vector<std::uint32_t> active;
+    std::vector<bool> ended(slices.size(), false);
+    std::size_t open = 0;
     bool emitted = false;
     State lastState = State::Count;
     ResourceId lastRes = kNoResource;
@@ -131,17 +147,20 @@ bool flatten(const RawThread &thread, const std::vector<ResourceId> &res, std::i
         const std::int64_t t = points[i].t;
         for (; i < points.size() && points[i].t == t; ++i) {
             if (!points[i].end) {
-                if (active.size() >= TraceLimits::kMaxOpenSlices) {
-                    why = "thread " + thread.tid + ": more than " +
-                          std::to_string(TraceLimits::kMaxOpenSlices) + " overlapping slices";
+                if (open >= maxOpen) {
+                    why = "thread " + thread.tid + ": more than " + std::to_string(maxOpen) +
+                          " overlapping slices";
                     return false;
                 }
                 active.push_back(points[i].slice);
-            } else if (const auto it = std::find(active.rbegin(), active.rend(), points[i].slice);
-                       it != active.rend()) {
-                active.erase(std::next(it).base());
+                ++open;
+            } else if (!ended[points[i].slice]) {
+                ended[points[i].slice] = true;
+                --open;
             }
         }
+        while (!active.empty() && ended[active.back()])
+            active.pop_back();
         if (active.empty() && t >= endNs)
             break; // no idle stretch of zero length at the very end
         const State st = active.empty() ? State::Sleeping : slices[active.back()].state;
@@ -152,6 +171,63 @@ bool flatten(const RawThread &thread, const std::vector<ResourceId> &res, std::i
         lastState = st;
         lastRes = r;
         out.push_back(Event{t - base, 0, lane, r, EventKind::State, st});
+    }
+    return true;
+}
+
+// The restored timeline's times, and 0, fit in a window a little narrower than the limit:
+// then the writer's offset and durations cannot overflow, and what it writes (shifted so
+// that the earliest time is at 1 us) reads back within the limit.
+bool times_in_range(const RawTrace &raw, bool foreign, const Native &native, std::string &why)
+{
+    const double limit = raw.limits.maxAbsMicros * 1000;
+    const auto out = [&](std::int64_t t) { return std::fabs(double(t)) > limit; };
+    const std::string most = micros_text(raw.limits.maxAbsMicros) + " microseconds";
+    std::int64_t lo = 0;
+    std::int64_t hi = 0;
+    const auto span = [&](std::int64_t t) {
+        lo = std::min(lo, t);
+        hi = std::max(hi, t);
+    };
+    if (foreign) { // times start at the first event; both ends are within the limit
+        if (raw.kept)
+            span(raw.maxNs - raw.minNs);
+    } else {
+        if (out(native.offsetNs) || out(native.endNs) ||
+            (native.deadlock && out(native.deadlock->tNs))) {
+            why = "metadata: ts_offset_ns, end_ns and deadlock.t_ns must be within ±" + most +
+                  " (in ns)";
+            return false;
+        }
+        // Both sides are within the limit, so the differences cannot overflow.
+        if (raw.kept && (out(raw.minNs - native.offsetNs) || out(raw.maxNs - native.offsetNs))) {
+            why = "an event lies more than " + most + " from the run's start";
+            return false;
+        }
+        if (raw.kept) {
+            span(raw.minNs - native.offsetNs);
+            span(raw.maxNs - native.offsetNs);
+        }
+        span(native.endNs);
+        if (native.deadlock)
+            span(native.deadlock->tNs);
+    }
+    if (double(hi - lo) > limit - 1000) {
+        why = "the trace's times span more than " + most;
+        return false;
+    }
+    return true;
+}
+
+bool deadlock_fits(const DeadlockCycle &c, std::size_t lanes, std::size_t resources,
+                   std::string &why)
+{
+    for (std::size_t i = 0; i < c.lanes.size(); ++i) {
+        if (c.lanes[i] >= lanes || c.resources[i] >= resources) {
+            why = "metadata.deadlock: lane " + std::to_string(c.lanes[i]) + " or resource " +
+                  std::to_string(c.resources[i]) + " is not in this trace";
+            return false;
+        }
     }
     return true;
 }
@@ -172,17 +248,22 @@ bool build(RawTrace &raw, Timeline &timeline, RunInfo &info, bool &foreign, std:
     const Json &md = raw.metadata;
     foreign = !(md.is_object() && md.contains("interleave"));
     Native native;
-    if (!foreign && !read_native(md, native, info, why))
+    if (!foreign && !read_native(md, raw.limits, native, info, why))
         return false;
     if (foreign && raw.threads.empty()) {
         why = "no thread has any events to show";
         return false;
     }
+    if (!times_in_range(raw, foreign, native, why))
+        return false;
 
     // Labels to resource ids: Interleave's own list first, in its order.
     Batch first;
     std::vector<std::string> resources =
         foreign ? std::vector<std::string>{std::string()} : native.resources;
+    std::unordered_map<std::string, ResourceId> resourceIndex;
+    for (std::size_t r = resources.size(); r-- > 0;)
+        resourceIndex[resources[r]] = ResourceId(r); // the first of duplicates wins
     std::vector<ResourceId> res(raw.labels.size(), kNoResource);
     for (std::size_t l = 0; l < raw.labels.size(); ++l) {
         const std::string &name = raw.labels[l];
@@ -192,10 +273,16 @@ bool build(RawTrace &raw, Timeline &timeline, RunInfo &info, bool &foreign, std:
             res[l] = Timeline::kDroppedDetail;
             continue;
         }
-        const auto it = std::find(resources.begin(), resources.end(), name);
-        res[l] = ResourceId(it - resources.begin());
-        if (it == resources.end())
+        const auto [it, added] = resourceIndex.try_emplace(name, ResourceId(resources.size()));
+        if (added) {
+            if (resources.size() >= kMaxResources) {
+                why = "more than " + std::to_string(kMaxResources - 1) +
+                      " distinct resources and labels";
+                return false;
+            }
             resources.push_back(name);
+        }
+        res[l] = it->second;
     }
     first.newResources.assign(resources.begin() + 1, resources.end());
 
@@ -210,6 +297,8 @@ bool build(RawTrace &raw, Timeline &timeline, RunInfo &info, bool &foreign, std:
     for (const std::size_t i : order)
         first.newLanes.push_back(lane_name(raw, raw.threads[i], manyProcesses && foreign));
     first.droppedTotal = native.dropped;
+    if (native.deadlock && !deadlock_fits(*native.deadlock, order.size(), resources.size(), why))
+        return false;
     first.deadlock = native.deadlock;
     timeline.apply(first);
 
@@ -225,7 +314,8 @@ bool build(RawTrace &raw, Timeline &timeline, RunInfo &info, bool &foreign, std:
         }
         batch.events.clear();
         if (foreign) {
-            if (!flatten(thread, res, base, raw.maxNs, lane, batch.events, why))
+            if (!flatten(thread, res, base, raw.maxNs, lane, raw.limits.maxOpenSlices, batch.events,
+                         why))
                 return false;
         } else {
             std::stable_sort(

@@ -3,11 +3,10 @@
 #include "tracereader.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace il::trace {
 namespace {
-
-using Limits = TraceLimits;
 
 const Json *field(const Json &ev, const char *key)
 {
@@ -23,8 +22,9 @@ const std::string *string_field(const Json *obj, const char *key)
     return v && v->is_string() ? &v->get_ref<const std::string &>() : nullptr;
 }
 
-// pid and tid: numbers or strings; absent is 0.
-bool id_text(const Json &ev, const char *key, std::string &out, std::string &why)
+// pid and tid: numbers or strings (cut to `maxBytes`); absent is 0.
+bool id_text(const Json &ev, const char *key, std::size_t maxBytes, std::string &out,
+             std::string &why)
 {
     const Json *v = field(ev, key);
     if (!v) {
@@ -40,7 +40,7 @@ bool id_text(const Json &ev, const char *key, std::string &out, std::string &why
         return true;
     }
     if (v->is_string()) {
-        out = cut_name(v->get_ref<const std::string &>(), Limits::kMaxNameBytes);
+        out = cut_name(v->get_ref<const std::string &>(), maxBytes);
         return true;
     }
     why =
@@ -51,7 +51,8 @@ bool id_text(const Json &ev, const char *key, std::string &out, std::string &why
 bool thread_of(RawTrace &raw, const Json &ev, std::uint32_t &index, std::string &why)
 {
     std::string pid, tid;
-    if (!id_text(ev, "pid", pid, why) || !id_text(ev, "tid", tid, why))
+    const std::size_t maxName = raw.limits.maxNameBytes;
+    if (!id_text(ev, "pid", maxName, pid, why) || !id_text(ev, "tid", maxName, tid, why))
         return false;
     std::string key = pid + '\x1f' + tid;
     const auto it = raw.threadIndex.find(key);
@@ -59,8 +60,8 @@ bool thread_of(RawTrace &raw, const Json &ev, std::uint32_t &index, std::string 
         index = it->second;
         return true;
     }
-    if (raw.threads.size() >= Limits::kMaxThreads) {
-        why = "more than " + std::to_string(Limits::kMaxThreads) + " threads";
+    if (raw.threads.size() >= raw.limits.maxThreads) {
+        why = "more than " + std::to_string(raw.limits.maxThreads) + " threads";
         return false;
     }
     index = std::uint32_t(raw.threads.size());
@@ -71,11 +72,11 @@ bool thread_of(RawTrace &raw, const Json &ev, std::uint32_t &index, std::string 
 
 std::uint32_t label_of(RawTrace &raw, const std::string &text)
 {
-    std::string name = cut_name(text, Limits::kMaxNameBytes);
+    std::string name = cut_name(text, raw.limits.maxNameBytes);
     const auto it = raw.labelIndex.find(name);
     if (it != raw.labelIndex.end())
         return it->second;
-    if (raw.labels.size() >= Limits::kMaxLabels)
+    if (raw.labels.size() >= raw.limits.maxLabels)
         name = "(other)"; // one shared label past the limit
     const auto again = raw.labelIndex.find(name);
     if (again != raw.labelIndex.end())
@@ -86,15 +87,15 @@ std::uint32_t label_of(RawTrace &raw, const std::string &text)
     return id;
 }
 
-bool time_of(const EventInput &ev, const char *key, const std::string &text, std::int64_t &ns,
-             std::string &why)
+bool time_of(const RawTrace &raw, const EventInput &ev, const char *key, const std::string &text,
+             std::int64_t &ns, std::string &why)
 {
     const Json *v = field(*ev.json, key);
     if (!v) {
         why = std::string("missing \"") + key + "\" (microseconds)";
         return false;
     }
-    return micros_to_ns(*v, text, key, ns, why);
+    return micros_to_ns(*v, text, key, raw.limits.maxAbsMicros, ns, why);
 }
 
 void seen(RawTrace &raw, std::int64_t t)
@@ -127,10 +128,11 @@ bool metadata_event(RawTrace &raw, const Json &ev, std::string &why)
     const Json *args = field(ev, "args");
     if (*name == "process_name") {
         std::string pid;
-        if (!id_text(ev, "pid", pid, why))
+        if (!id_text(ev, "pid", raw.limits.maxNameBytes, pid, why))
             return false;
-        if (const std::string *n = string_field(args, "name"))
-            raw.processNames[pid] = cut_name(*n, Limits::kMaxNameBytes);
+        const std::string *n = string_field(args, "name");
+        if (n && (raw.processNames.size() < raw.limits.maxProcesses || raw.processNames.count(pid)))
+            raw.processNames[pid] = cut_name(*n, raw.limits.maxNameBytes);
         return true;
     }
     if (*name != "thread_name" && *name != "thread_sort_index")
@@ -140,7 +142,7 @@ bool metadata_event(RawTrace &raw, const Json &ev, std::string &why)
         return false;
     if (*name == "thread_name") {
         if (const std::string *n = string_field(args, "name"))
-            raw.threads[t].name = cut_name(*n, Limits::kMaxNameBytes);
+            raw.threads[t].name = cut_name(*n, raw.limits.maxNameBytes);
     } else if (args && args->is_object()) {
         const Json *i = field(*args, "sort_index");
         if (i && i->is_number_integer())
@@ -165,6 +167,11 @@ bool counter_event(RawTrace &raw, const EventInput &ev, std::int64_t t, std::str
             why = "counter value \"" + item.key() + "\" is not a finite 64-bit number";
             return false;
         }
+        if (raw.kept >= raw.limits.maxEvents) {
+            why = "more than " + std::to_string(raw.limits.maxEvents) + " events";
+            return false;
+        }
+        ++raw.kept; // each value is a sample of its own
         const std::int64_t value = v.is_number_integer() && !v.is_number_unsigned()
                                        ? v.get<std::int64_t>()
                                        : std::llround(d);
@@ -176,8 +183,15 @@ bool counter_event(RawTrace &raw, const EventInput &ev, std::int64_t t, std::str
 
 } // namespace
 
-bool micros_to_ns(const Json &v, const std::string &text, const char *key, std::int64_t &ns,
-                  std::string &why)
+std::string micros_text(double micros)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", micros);
+    return text;
+}
+
+bool micros_to_ns(const Json &v, const std::string &text, const char *key, double maxAbsMicros,
+                  std::int64_t &ns, std::string &why)
 {
     const auto bad = [&](const char *what) {
         why = std::string("\"") + key + "\" " + what;
@@ -187,8 +201,10 @@ bool micros_to_ns(const Json &v, const std::string &text, const char *key, std::
         return bad(
             (std::string("must be a number of microseconds, found ") + v.type_name()).c_str());
     const double d = v.get<double>();
-    if (!std::isfinite(d) || std::fabs(d) > Limits::kMaxAbsMicros)
-        return bad("is out of range (at most 4e15 microseconds either way)");
+    if (!std::isfinite(d) || std::fabs(d) > maxAbsMicros)
+        return bad(
+            ("is out of range (at most " + micros_text(maxAbsMicros) + " microseconds either way)")
+                .c_str());
     if (v.is_number_integer()) {
         ns = (v.is_number_unsigned() ? std::int64_t(v.get<std::uint64_t>())
                                      : v.get<std::int64_t>()) *
@@ -239,13 +255,14 @@ bool add_event(RawTrace &raw, const EventInput &ev, std::string &why)
     const bool instant = phase == "i" || phase == "I";
     if (phase != "X" && phase != "B" && phase != "E" && phase != "C" && !instant)
         return true; // flows, samples, async and object events are not shown
-    if (raw.kept >= Limits::kMaxEvents) {
-        why = "more than " + std::to_string(Limits::kMaxEvents) + " events";
+    if (raw.kept >= raw.limits.maxEvents) {
+        why = "more than " + std::to_string(raw.limits.maxEvents) + " events";
         return false;
     }
-    ++raw.kept;
+    if (phase != "C")
+        ++raw.kept; // a counter counts its values
     std::int64_t t = 0;
-    if (!time_of(ev, "ts", ev.tsText, t, why))
+    if (!time_of(raw, ev, "ts", ev.tsText, t, why))
         return false;
     seen(raw, t);
     if (phase == "C")
@@ -261,10 +278,16 @@ bool add_event(RawTrace &raw, const EventInput &ev, std::string &why)
     RawThread &thread = raw.threads[th];
     if (phase == "X") {
         std::int64_t dur = 0;
-        if (!time_of(ev, "dur", ev.durText, dur, why))
+        if (!time_of(raw, ev, "dur", ev.durText, dur, why))
             return false;
         if (dur < 0) {
             why = "\"dur\" must not be negative";
+            return false;
+        }
+        // Both are within the limit, so the sum cannot overflow; it must be within too.
+        if (double(t + dur) > raw.limits.maxAbsMicros * 1000) {
+            why = "\"ts\" + \"dur\" is out of range (at most " +
+                  micros_text(raw.limits.maxAbsMicros) + " microseconds)";
             return false;
         }
         RawSlice s{t, t + dur, 0, State::Running};
@@ -272,8 +295,8 @@ bool add_event(RawTrace &raw, const EventInput &ev, std::string &why)
         seen(raw, s.endNs);
         thread.slices.push_back(s);
     } else if (phase == "B") {
-        if (thread.open.size() >= Limits::kMaxOpenSlices) {
-            why = "more than " + std::to_string(Limits::kMaxOpenSlices) + " nested B events";
+        if (thread.open.size() >= raw.limits.maxOpenSlices) {
+            why = "more than " + std::to_string(raw.limits.maxOpenSlices) + " nested B events";
             return false;
         }
         RawSlice s{t, t, 0, State::Running};
@@ -311,6 +334,12 @@ std::string cut_name(const std::string &s, std::size_t maxBytes)
     while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
         --n; // s[n] continues a sequence: cut before its lead byte
     return s.substr(0, n);
+}
+
+std::string size_text(std::uint64_t bytes)
+{
+    return bytes >= (1 << 20) ? std::to_string(bytes >> 20) + " MiB"
+                              : std::to_string(bytes) + " bytes";
 }
 
 } // namespace il::trace

@@ -18,8 +18,11 @@ struct EventInput {
 bool add_event(RawTrace &raw, const EventInput &ev, std::string &why);
 
 // A time in microseconds (a JSON number; `text` its literal if fractional) in ns, exactly
-// for plain decimals. False with `why` if it is not a finite number within the limits.
-bool micros_to_ns(const Json &v, const std::string &text, const char *field, std::int64_t &ns,
-                  std::string &why);
+// for plain decimals. False with `why` if it is not a finite number within ±maxAbsMicros.
+bool micros_to_ns(const Json &v, const std::string &text, const char *field, double maxAbsMicros,
+                  std::int64_t &ns, std::string &why);
+
+// A limit in microseconds as messages show it ("4e+15").
+std::string micros_text(double micros);
 
 } // namespace il::trace

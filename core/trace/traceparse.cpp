@@ -8,8 +8,6 @@
 namespace il::trace {
 namespace {
 
-using Limits = TraceLimits;
-
 // Where the parser is in the document.
 enum class Part { Top, Skip, Events, Event, Metadata };
 
@@ -90,8 +88,8 @@ private:
 
     bool open(Json empty, bool object)
     {
-        if (++m_depth > Limits::kMaxDepth)
-            return fail("nested deeper than " + std::to_string(Limits::kMaxDepth) + " levels");
+        if (++m_depth > m_raw.limits.maxDepth)
+            return fail("nested deeper than " + std::to_string(m_raw.limits.maxDepth) + " levels");
         switch (m_part) {
         case Part::Top:
             if (m_depth == 1) {
@@ -203,7 +201,7 @@ private:
     Json *put(Json v)
     {
         const std::size_t cap =
-            m_part == Part::Event ? Limits::kMaxEventValues : Limits::kMaxMetadataValues;
+            m_part == Part::Event ? m_raw.limits.maxEventValues : m_raw.limits.maxMetadataValues;
         if (++m_values > cap) {
             m_error = "byte " + std::to_string(m_hooks.position()) + ": more than " +
                       std::to_string(cap) + " values in one " +

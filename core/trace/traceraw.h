@@ -3,6 +3,7 @@
 // timeline is built (which needs the metadata, written last, and every thread's events).
 #include "event.h"
 #include "scenario.h"
+#include "tracereader.h"
 
 #include <cstdint>
 #include <limits>
@@ -49,6 +50,7 @@ struct RawThread {
 };
 
 struct RawTrace {
+    TraceLimits limits;
     std::vector<RawThread> threads; // in order of first appearance
     std::unordered_map<std::string, std::uint32_t> threadIndex;
     std::unordered_map<std::string, std::string> processNames;
@@ -63,5 +65,8 @@ struct RawTrace {
 
 // A name cut to at most `maxBytes` without splitting a UTF-8 sequence.
 std::string cut_name(const std::string &s, std::size_t maxBytes);
+
+// "2048 MiB", or "300 bytes" below a MiB: sizes in messages.
+std::string size_text(std::uint64_t bytes);
 
 } // namespace il::trace

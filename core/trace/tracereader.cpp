@@ -3,6 +3,7 @@
 #include "tracebuild.h"
 #include "traceparse.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -14,14 +15,15 @@ namespace il {
 namespace {
 
 // Hands the parser the input in 64 KiB blocks, counting bytes (for messages and
-// progress), asking whether to go on, and watching string lengths: the JSON lexer would
-// otherwise buffer a string of any length before we see it.
+// progress), asking whether to go on, and watching the length of strings and numbers:
+// the JSON lexer would otherwise buffer a token of any length before we see it.
 class GuardedBuffer : public std::streambuf {
 public:
     GuardedBuffer(std::streambuf &source, std::uint64_t size, const TraceReadOptions &options)
         : m_source(source)
         , m_size(size)
         , m_options(options)
+        , m_limits(options.limits)
     {
     }
 
@@ -46,27 +48,45 @@ protected:
         const std::streamsize n = m_source.sgetn(m_block, sizeof m_block);
         if (n <= 0)
             return traits_type::eof();
-        if (m_before + std::uint64_t(n) > TraceLimits::kMaxFileBytes) {
+        if (m_before + std::uint64_t(n) > m_limits.maxFileBytes) {
             m_problem = "byte " + std::to_string(m_before) + ": the file is larger than " +
-                        std::to_string(TraceLimits::kMaxFileBytes >> 20) + " MiB";
+                        trace::size_text(m_limits.maxFileBytes);
             return traits_type::eof();
         }
-        if (!watch_strings(std::size_t(n)))
+        if (!watch_tokens(std::size_t(n)))
             return traits_type::eof();
         setg(m_block, m_block, m_block + n);
         return traits_type::to_int_type(*gptr());
     }
 
 private:
-    bool watch_strings(std::size_t n)
+    static bool number_char(char c)
+    {
+        return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+    }
+
+    bool watch_tokens(std::size_t n)
     {
         for (std::size_t i = 0; i < n; ++i) {
             const char c = m_block[i];
+            const std::uint64_t at = m_before + i;
             if (!m_inString) {
                 if (c == '"') {
                     m_inString = true;
-                    m_stringStart = m_before + i;
+                    m_inNumber = false;
+                    m_tokenStart = at;
+                    continue;
                 }
+                if (!number_char(c)) {
+                    m_inNumber = false;
+                    continue;
+                }
+                if (!m_inNumber) {
+                    m_inNumber = true;
+                    m_tokenStart = at;
+                }
+                if (at - m_tokenStart >= m_limits.maxNumberBytes)
+                    return too_long("a number", m_limits.maxNumberBytes);
                 continue;
             }
             if (m_escaped)
@@ -75,13 +95,17 @@ private:
                 m_escaped = true;
             else if (c == '"')
                 m_inString = false;
-            if (m_inString && m_before + i - m_stringStart > TraceLimits::kMaxStringBytes) {
-                m_problem = "byte " + std::to_string(m_stringStart) + ": a string longer than " +
-                            std::to_string(TraceLimits::kMaxStringBytes) + " bytes";
-                return false;
-            }
+            if (m_inString && at - m_tokenStart > m_limits.maxStringBytes)
+                return too_long("a string", m_limits.maxStringBytes);
         }
         return true;
+    }
+
+    bool too_long(const char *what, std::size_t limit)
+    {
+        m_problem = "byte " + std::to_string(m_tokenStart) + ": " + what + " longer than " +
+                    std::to_string(limit) + " bytes";
+        return false;
     }
 
     std::streambuf &m_source;
@@ -91,9 +115,11 @@ private:
     std::uint64_t m_before = 0;
     bool m_cancelled = false;
     std::string m_problem;
+    const TraceLimits &m_limits;
     bool m_inString = false;
     bool m_escaped = false;
-    std::uint64_t m_stringStart = 0;
+    bool m_inNumber = false;
+    std::uint64_t m_tokenStart = 0;
 };
 
 } // namespace
@@ -106,14 +132,17 @@ TraceReadResult read_trace(std::istream &in, std::uint64_t size, const std::stri
         result.error = name + ": " + what;
         return result;
     };
-    if (size > TraceLimits::kMaxFileBytes)
-        return fail("the file is " + std::to_string(size >> 20) + " MiB; at most " +
-                    std::to_string(TraceLimits::kMaxFileBytes >> 20) + " MiB can be opened");
+    if (size > options.limits.maxFileBytes)
+        return fail("the file is " + trace::size_text(size) + "; at most " +
+                    trace::size_text(options.limits.maxFileBytes) + " can be opened");
     if (!in.rdbuf())
         return fail("cannot be read");
     auto guard = std::make_unique<GuardedBuffer>(*in.rdbuf(), size, options);
     std::istream guarded(guard.get());
     trace::RawTrace raw;
+    raw.limits = options.limits;
+    // ns = us * 1000 must fit in 64 bits with room for an offset and a duration.
+    raw.limits.maxAbsMicros = std::min(raw.limits.maxAbsMicros, TraceLimits{}.maxAbsMicros);
     trace::ParseHooks hooks{[&] { return guard->position(); }, [&] { return guard->stopped(); }};
     std::string why;
     const bool parsed = trace::parse_events(guarded, raw, hooks, why);

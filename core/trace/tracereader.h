@@ -22,25 +22,31 @@ namespace il {
 // order the lanes; flows, samples and other phases are skipped.
 //
 // Bad input never crashes, hangs or takes memory without bound; it gets an error that
-// names the file, where (byte offset or event index) and what was expected. Limits:
+// names the file, where (byte offset or event index) and what was expected. Every limit
+// is checked before the memory it guards is taken; the defaults suit real traces, and a
+// fuzzer may set them small to reach each check with small inputs.
 struct TraceLimits {
-    static constexpr std::uint64_t kMaxFileBytes = std::uint64_t(2) << 30; // 2 GiB
-    static constexpr std::size_t kMaxEvents = 10'000'000;   // X, B, E, i, C events kept
-    static constexpr std::size_t kMaxThreads = 10'000;      // lanes
-    static constexpr std::size_t kMaxStringBytes = 1 << 20; // any one JSON string
-    static constexpr std::size_t kMaxNameBytes = 256;       // lane and label names are cut
-    static constexpr std::size_t kMaxLabels = 60'000;       // distinct labels, then "(other)"
-    static constexpr std::size_t kMaxDepth = 64;            // JSON nesting
-    static constexpr std::size_t kMaxEventValues = 100'000; // values inside one event
-    static constexpr std::size_t kMaxMetadataValues = 1'000'000;
-    static constexpr std::size_t kMaxOpenSlices = 1000; // B without E, per thread
-    static constexpr double kMaxAbsMicros = 4e15;       // |ts|, |ts + dur|
+    std::uint64_t maxFileBytes = std::uint64_t(2) << 30; // 2 GiB
+    std::size_t maxEvents = 10'000'000;   // X, B, E, i events and counter values kept
+    std::size_t maxThreads = 10'000;      // lanes
+    std::size_t maxProcesses = 10'000;    // process names kept
+    std::size_t maxStringBytes = 1 << 20; // any one JSON string
+    std::size_t maxNumberBytes = 4096;    // any one JSON number's text
+    std::size_t maxNameBytes = 256;       // lane and label names are cut
+    std::size_t maxLabels = 60'000;       // distinct labels, then "(other)"; and resources
+    std::size_t maxDepth = 64;            // JSON nesting
+    std::size_t maxEventValues = 100'000; // values inside one event
+    std::size_t maxMetadataValues = 1'000'000;
+    std::size_t maxOpenSlices = 1000; // B without E, and overlapping slices, per thread
+    // |ts| and |ts + dur| in microseconds; a restored timeline also spans at most this.
+    double maxAbsMicros = 4e15;
 };
 
 struct TraceReadOptions {
     // Called about every 64 KiB with the bytes read so far and the file's size; return
     // false to cancel (the read then fails with "cancelled").
     std::function<bool(std::uint64_t done, std::uint64_t total)> progress;
+    TraceLimits limits;
 };
 
 struct TraceReadResult {

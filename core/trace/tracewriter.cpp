@@ -6,6 +6,7 @@
 #include <charconv>
 #include <limits>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace il {
@@ -49,13 +50,10 @@ public:
 
     const std::string &resource(ResourceId id)
     {
-        auto it = std::lower_bound(m_resIds.begin(), m_resIds.end(), id);
-        const auto at = std::size_t(it - m_resIds.begin());
-        if (it != m_resIds.end() && *it == id)
-            return m_resNames[at];
-        m_resIds.insert(it, id);
-        return *m_resNames.insert(m_resNames.begin() + std::ptrdiff_t(at),
-                                  quoted(m_timeline.resource_name(id)));
+        const auto [it, added] = m_resNames.try_emplace(id);
+        if (added)
+            it->second = quoted(m_timeline.resource_name(id));
+        return it->second;
     }
 
     // A metadata line (no time: it is not a real event).
@@ -129,8 +127,7 @@ private:
     std::string m_buf;
     bool m_first = true;
     std::vector<std::string> m_states;
-    std::vector<ResourceId> m_resIds; // sorted, with m_resNames beside
-    std::vector<std::string> m_resNames;
+    std::unordered_map<ResourceId, std::string> m_resNames; // quoted, as they are needed
 };
 
 void write_lane(Writer &w, const Timeline &timeline, std::size_t index)

@@ -425,7 +425,7 @@ private slots:
         il::Timeline t;
         il::RunInfo info;
         std::string longString = "[{\"ph\":\"X\",\"name\":\"" +
-                                 std::string(il::TraceLimits::kMaxStringBytes + 10, 'x') + "\"}]";
+                                 std::string(il::TraceLimits{}.maxStringBytes + 10, 'x') + "\"}]";
         auto r = load(longString, t, info);
         QVERIFY2(r.error.find("a string longer than") != std::string::npos, r.error.c_str());
         std::string deep = "{\"traceEvents\":[{\"ph\":\"X\",\"args\":";
