@@ -36,6 +36,46 @@ std::int64_t earliest(const Timeline &timeline)
     return t;
 }
 
+// ns as microseconds with three decimals, as the trace writes times: "118988.392".
+std::size_t format_micros(std::int64_t ns, char *out)
+{
+    char *p = out;
+    if (ns < 0) { // only a dur could be, and it never is
+        *p++ = '-';
+        ns = -ns;
+    }
+    p = std::to_chars(p, out + 28, ns / 1000).ptr; // out holds at least 32
+    *p++ = '.';
+    *p++ = char('0' + ns / 100 % 10);
+    *p++ = char('0' + ns / 10 % 10);
+    *p++ = char('0' + ns % 10);
+    return std::size_t(p - out);
+}
+
+// The double a reader gets when it parses what format_micros wrote.
+double parsed_micros(std::int64_t ns)
+{
+    char text[32];
+    const std::size_t n = format_micros(ns, text);
+    double v = 0;
+    std::from_chars(text, text + n, v);
+    return v;
+}
+
+// A slice's duration, shortened by a nanosecond or two where a reader adding ts + dur in
+// doubles (as DevTools does) would land past the next slice's ts: it would take the two
+// for overlapping and silently drop the next one. Readers of our own format take a
+// segment's end from the next segment's start, so nothing is lost on a round trip.
+std::int64_t readable_dur(std::int64_t startNs, std::int64_t endNs)
+{
+    std::int64_t dur = endNs - startNs;
+    const double ts = parsed_micros(startNs);
+    const double next = parsed_micros(endNs);
+    while (dur > 0 && ts + parsed_micros(dur) > next)
+        --dur;
+    return dur;
+}
+
 class Writer {
 public:
     Writer(std::ostream &out, const Timeline &timeline, std::int64_t offsetNs)
@@ -88,15 +128,10 @@ public:
     }
     void micros(std::int64_t ns)
     {
-        if (ns < 0) { // only a dur could be, and it never is
-            m_buf += '-';
-            ns = -ns;
-        }
-        number(ns / 1000);
-        char frac[4] = {char('0' + ns / 100 % 10), char('0' + ns / 10 % 10), char('0' + ns % 10)};
-        m_buf += '.';
-        m_buf.append(frac, 3);
+        char text[32];
+        m_buf.append(text, format_micros(ns, text));
     }
+    std::int64_t offset() const { return m_offset; }
     void number(std::int64_t v)
     {
         char text[24];
@@ -138,7 +173,7 @@ void write_lane(Writer &w, const Timeline &timeline, std::size_t index)
         const Segment &s = lane.segments[i];
         w.begin("X", tid, s.startNs);
         w.raw(",\"dur\":");
-        w.micros(timeline.segment_end(lane, i) - s.startNs);
+        w.micros(readable_dur(s.startNs + w.offset(), timeline.segment_end(lane, i) + w.offset()));
         w.raw(",\"name\":");
         w.raw(w.state(s.state));
         w.raw(",\"cat\":\"state\",\"args\":{\"state\":");
