@@ -5,6 +5,7 @@
 #include "philosophers/philosophersview.h"
 #include "speedup/speedupchart.h"
 #include "timeline.h"
+#include "timelinefixtures.h"
 
 #include <QDir>
 #include <QFile>
@@ -15,34 +16,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using fixtures::buildTurns;
+
 namespace {
-
-constexpr qint64 kMs = 1'000'000;
-
-il::Event stateEvent(qint64 t, il::LaneId lane, il::State state, il::ResourceId resource = 0)
-{
-    il::Event e;
-    e.t_ns = t;
-    e.lane = lane;
-    e.state = state;
-    e.resource = resource;
-    e.kind = il::EventKind::State;
-    return e;
-}
-
-// Two threads taking turns at one lock over 10 ms.
-void buildTurns(il::Timeline &timeline)
-{
-    using il::State;
-    il::Batch b;
-    b.newLanes = {"worker 1", "worker 2"};
-    b.newResources = {"counter mutex"};
-    b.events = {stateEvent(0, 0, State::Critical, 1),    stateEvent(0, 1, State::Blocked, 1),
-                stateEvent(4 * kMs, 0, State::Running),  stateEvent(4 * kMs, 1, State::Critical, 1),
-                stateEvent(8 * kMs, 1, State::Running),  stateEvent(9 * kMs, 0, State::Finished),
-                stateEvent(10 * kMs, 1, State::Finished)};
-    timeline.apply(b);
-}
 
 QByteArray readAll(const QString &path)
 {

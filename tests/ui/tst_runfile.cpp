@@ -3,38 +3,21 @@
 #include "params.h"
 #include "registry.h"
 #include "runfile.h"
+#include "timelinefixtures.h"
 
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
+using fixtures::kMs;
+
 namespace {
 
-constexpr qint64 kMs = 1'000'000;
-
-il::Event stateEvent(qint64 t, il::LaneId lane, il::State state, il::ResourceId resource = 0)
-{
-    il::Event e;
-    e.t_ns = t;
-    e.lane = lane;
-    e.state = state;
-    e.resource = resource;
-    e.kind = il::EventKind::State;
-    return e;
-}
-
+// fixtures::buildTurns, ended at 10 ms as a finished run is.
 void buildTurns(il::Timeline &timeline)
 {
-    using il::State;
-    il::Batch b;
-    b.newLanes = {"worker 1", "worker 2"};
-    b.newResources = {"counter mutex"};
-    b.events = {stateEvent(0, 0, State::Critical, 1),    stateEvent(0, 1, State::Blocked, 1),
-                stateEvent(4 * kMs, 0, State::Running),  stateEvent(4 * kMs, 1, State::Critical, 1),
-                stateEvent(8 * kMs, 1, State::Running),  stateEvent(9 * kMs, 0, State::Finished),
-                stateEvent(10 * kMs, 1, State::Finished)};
-    timeline.apply(b);
+    fixtures::buildTurns(timeline);
     timeline.close(10 * kMs);
 }
 

@@ -3,6 +3,7 @@
 #include "gantt/statestyle.h"
 #include "gantt/timelineitem.h"
 
+#include "../timelinefixtures.h"
 #include "timeline.h"
 #include "wakes.h"
 
@@ -15,27 +16,11 @@
 #include <algorithm>
 #include <memory>
 
+using fixtures::applySorted;
+using fixtures::kMs;
+using fixtures::stateEvent;
+
 namespace {
-
-constexpr qint64 kMs = 1'000'000;
-
-il::Event stateEvent(qint64 t, il::LaneId lane, il::State state, il::ResourceId resource = 0)
-{
-    il::Event e;
-    e.t_ns = t;
-    e.lane = lane;
-    e.state = state;
-    e.resource = resource;
-    e.kind = il::EventKind::State;
-    return e;
-}
-
-void applySorted(il::Timeline &timeline, il::Batch batch)
-{
-    std::stable_sort(batch.events.begin(), batch.events.end(),
-                     [](const il::Event &a, const il::Event &b) { return a.t_ns < b.t_ns; });
-    timeline.apply(batch);
-}
 
 // Three lanes over 10 ms; "worker 1" is blocked on "counter mutex" from 2 to 5 ms.
 void buildSmallRun(il::Timeline &timeline)

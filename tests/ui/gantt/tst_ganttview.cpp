@@ -5,6 +5,7 @@
 #include "gantt/timelineimage.h"
 #include "gantt/timelineitem.h"
 
+#include "../timelinefixtures.h"
 #include "timeline.h"
 
 #include <QCategoryAxis>
@@ -20,36 +21,12 @@
 
 Q_DECLARE_METATYPE(SegmentPainter::Output)
 
+using fixtures::applySorted;
+using fixtures::kMs;
+using fixtures::markEvent;
+using fixtures::stateEvent;
+
 namespace {
-
-constexpr qint64 kMs = 1'000'000;
-
-il::Event stateEvent(qint64 t, il::LaneId lane, il::State state, il::ResourceId resource = 0)
-{
-    il::Event e;
-    e.t_ns = t;
-    e.lane = lane;
-    e.state = state;
-    e.resource = resource;
-    e.kind = il::EventKind::State;
-    return e;
-}
-
-il::Event markEvent(qint64 t, il::LaneId lane)
-{
-    il::Event e;
-    e.t_ns = t;
-    e.lane = lane;
-    e.kind = il::EventKind::Mark;
-    return e;
-}
-
-void applySorted(il::Timeline &timeline, il::Batch batch)
-{
-    std::stable_sort(batch.events.begin(), batch.events.end(),
-                     [](const il::Event &a, const il::Event &b) { return a.t_ns < b.t_ns; });
-    timeline.apply(batch);
-}
 
 // Three lanes over 10 ms; "worker 1" is blocked on "counter mutex" from 2 to 5 ms.
 void buildSmallRun(il::Timeline &timeline)
