@@ -1,15 +1,23 @@
 #include "cli.h"
 
+#include "imageexport.h"
 #include "params.h"
 #include "registry.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <initializer_list>
-#include <utility>
+#include <iterator>
+#include <limits>
+#include <vector>
+
+#include <unistd.h>
 
 namespace {
 
@@ -50,61 +58,112 @@ QString outputProblem(const QString &path)
     return {};
 }
 
-// --stats, --png, --trace and --csv into `o`; a message if one of them is unusable.
-QString takeOutputs(const QCommandLineParser &parser, CliOptions &o,
-                    const QCommandLineOption &stats, const QCommandLineOption &png,
-                    const QCommandLineOption &trace, const QCommandLineOption &csv)
+// A file option and the field of CliOptions it fills.
+struct Output {
+    const QCommandLineOption *option;
+    QString *path;
+};
+
+QString optionName(const QCommandLineOption &option)
 {
-    o.statsPath = parser.value(stats);
-    o.pngPath = parser.value(png);
-    o.tracePath = parser.value(trace);
-    o.csvPath = parser.value(csv);
-    if (o.statsPath.isEmpty() && parser.isSet(stats))
-        return QStringLiteral("--stats needs a file name or '-'");
-    for (const auto &[path, option] :
-         {std::pair{o.pngPath, &png}, std::pair{o.tracePath, &trace}, std::pair{o.csvPath, &csv}}) {
-        const QString name = option->names().constFirst();
-        if (path.isEmpty() && parser.isSet(*option))
-            return QStringLiteral("--%1 needs a file name").arg(name);
-        if (path == QLatin1String("-"))
+    return option.names().constFirst();
+}
+
+// The image options pick the format by name (--png, --svg, --speedup-png, …), the
+// writer by suffix: a name that would make them disagree is refused.
+QString imageSuffixProblem(const QString &name, const QString &path)
+{
+    const bool svgFile = imageFormatFor(path) == ImageFormat::Svg;
+    if (name.endsWith(QLatin1String("png")) && svgFile)
+        return QStringLiteral("--%1: %2 ends in .svg; use --%3")
+            .arg(name, path, QString(name).replace(QLatin1String("png"), QLatin1String("svg")));
+    if (name.endsWith(QLatin1String("svg")) && !svgFile)
+        return QStringLiteral("--%1: %2 must end in .svg").arg(name, path);
+    return {};
+}
+
+// Reads the output options that were given into their fields; a message if one of them
+// is unusable. Only --stats writes to standard output ('-').
+QString takeOutputs(const QCommandLineParser &parser, const std::vector<Output> &outputs)
+{
+    for (const auto &[option, path] : outputs) {
+        if (!parser.isSet(*option))
+            continue;
+        *path = parser.value(*option);
+        const QString name = optionName(*option);
+        const bool stdoutAllowed = name == QLatin1String("stats");
+        if (path->isEmpty())
+            return stdoutAllowed ? QStringLiteral("--stats needs a file name or '-'")
+                                 : QStringLiteral("--%1 needs a file name").arg(name);
+        if (*path == QLatin1String("-")) {
+            if (stdoutAllowed)
+                continue;
             return QStringLiteral("--%1 cannot write to standard output; give a file name")
                 .arg(name);
+        }
+        if (const QString problem = imageSuffixProblem(name, *path); !problem.isEmpty())
+            return problem;
     }
     return {};
 }
 
-CliParse checkOutputs(const CliOptions &o)
+// Every output can be created, and no two of them write the same file (the second would
+// silently replace the first).
+CliParse checkOutputs(const CliOptions &o, const std::vector<Output> &outputs)
 {
-    for (const QString &path : {o.statsPath, o.pngPath, o.speedupPngPath, o.tracePath, o.csvPath})
-        if (!path.isEmpty())
-            if (const QString problem = outputProblem(path); !problem.isEmpty())
+    for (auto a = outputs.begin(); a != outputs.end(); ++a) {
+        if (a->path->isEmpty() || *a->path == QLatin1String("-"))
+            continue;
+        const QString file = QFileInfo(*a->path).absoluteFilePath();
+        for (auto b = std::next(a); b != outputs.end(); ++b)
+            if (!b->path->isEmpty() && QFileInfo(*b->path).absoluteFilePath() == file)
+                return fail(QStringLiteral("--%1 and --%2 both write %3")
+                                .arg(optionName(*a->option), optionName(*b->option), *a->path));
+    }
+    for (const Output &output : outputs)
+        if (!output.path->isEmpty())
+            if (const QString problem = outputProblem(*output.path); !problem.isEmpty())
                 return fail(problem, ExitFileError);
     return CliParse{o, {}, ExitOk};
 }
 
-// `--open FILE [--headless] [--stats …] [--png …] [--trace …] [--csv …]`
+// The trace --open names must be a readable file. Checked before a window opens, so a
+// wrong path from a script ends with one line instead of an empty window.
+QString openProblem(const QString &path)
+{
+    if (QFileInfo(path).isDir())
+        return QStringLiteral("%1: is a directory, not a trace file").arg(path);
+    if (::access(QFile::encodeName(path).constData(), R_OK) != 0)
+        return QStringLiteral("%1: cannot open: %2")
+            .arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    return {};
+}
+
+// `--open FILE`: in the window; with --headless or any output, exports without one.
 CliParse parseOpen(const QCommandLineParser &parser, CliOptions &o,
-                   std::initializer_list<const QCommandLineOption *> outputs,
+                   const std::vector<Output> &outputs,
                    std::initializer_list<const QCommandLineOption *> excluded)
 {
     for (const auto *opt : excluded)
         if (parser.isSet(*opt))
-            return fail(QStringLiteral("--open cannot be combined with --%1")
-                            .arg(opt->names().constFirst()));
+            return fail(
+                QStringLiteral("--open cannot be combined with --%1").arg(optionName(*opt)));
     o.openPath = parser.value(QStringLiteral("open"));
     if (o.openPath.isEmpty())
         return fail(QStringLiteral("--open needs a file name"));
-    const bool anyOutput = std::any_of(outputs.begin(), outputs.end(),
-                                       [&](const auto *opt) { return parser.isSet(*opt); });
-    if (!anyOutput && !parser.isSet(QStringLiteral("headless")))
-        return fail(QStringLiteral("--open in the window is not available yet; add --headless "
-                                   "(and --png, --trace, --csv or --stats to export)"));
-    o.mode = CliOptions::Mode::Open;
-    const auto *it = outputs.begin();
-    if (const QString problem = takeOutputs(parser, o, *it[0], *it[1], *it[2], *it[3]);
-        !problem.isEmpty())
+    if (const QString problem = takeOutputs(parser, outputs); !problem.isEmpty())
         return fail(problem);
-    return checkOutputs(o);
+    if (const QString problem = openProblem(o.openPath); !problem.isEmpty())
+        return fail(problem, ExitFileError);
+    const bool anyOutput = std::any_of(outputs.begin(), outputs.end(), [&](const Output &out) {
+        return parser.isSet(*out.option);
+    });
+    if (!anyOutput && !parser.isSet(QStringLiteral("headless"))) {
+        o.mode = CliOptions::Mode::Gui;
+        return CliParse{o, {}, ExitOk};
+    }
+    o.mode = CliOptions::Mode::Open;
+    return checkOutputs(o, outputs);
 }
 
 } // namespace
@@ -139,10 +198,17 @@ CliParse parseCommandLine(const QStringList &arguments)
     const QCommandLineOption png(QStringLiteral("png"),
                                  QStringLiteral("Export the timeline as a PNG image."),
                                  QStringLiteral("FILE"));
+    const QCommandLineOption svg(QStringLiteral("svg"),
+                                 QStringLiteral("Export the timeline as an SVG image."),
+                                 QStringLiteral("FILE.svg"));
     const QCommandLineOption speedupPng(
         QStringLiteral("speedup-png"),
         QStringLiteral("Export the speedup chart as a PNG image (amdahl only)."),
         QStringLiteral("FILE"));
+    const QCommandLineOption speedupSvg(
+        QStringLiteral("speedup-svg"),
+        QStringLiteral("Export the speedup chart as an SVG image (amdahl only)."),
+        QStringLiteral("FILE.svg"));
     const QCommandLineOption memoryBudget(
         QStringLiteral("memory-budget"),
         QStringLiteral("Keep at most this much timeline detail in memory, in MiB (default %1); "
@@ -159,11 +225,11 @@ CliParse parseCommandLine(const QStringList &arguments)
                                  QStringLiteral("FILE"));
     const QCommandLineOption open(
         QStringLiteral("open"),
-        QStringLiteral("Re-open a saved trace without a window; --png, --trace, --csv and "
-                       "--stats then export from it."),
+        QStringLiteral("Re-open a saved trace in the window; with --headless, or with --png, "
+                       "--svg, --trace, --csv or --stats, export from it without a window."),
         QStringLiteral("FILE.json"));
-    parser.addOptions({list, json, headless, scenario, param, seed, timeout, stats, png, speedupPng,
-                       memoryBudget, trace, csv, open});
+    parser.addOptions({list, json, headless, scenario, param, seed, timeout, stats, png, svg,
+                       speedupPng, speedupSvg, memoryBudget, trace, csv, open});
 
     if (!parser.parse(arguments))
         return fail(parser.errorText());
@@ -174,13 +240,19 @@ CliParse parseCommandLine(const QStringList &arguments)
     if (!parser.positionalArguments().isEmpty())
         return fail(QStringLiteral("unexpected argument '%1'")
                         .arg(parser.positionalArguments().constFirst()));
-    for (const auto *single : {&scenario, &seed, &timeout, &stats, &png, &speedupPng, &memoryBudget,
-                               &trace, &csv, &open})
+    for (const auto *single : {&scenario, &seed, &timeout, &stats, &png, &svg, &speedupPng,
+                               &speedupSvg, &memoryBudget, &trace, &csv, &open})
         if (parser.values(*single).size() > 1)
-            return fail(
-                QStringLiteral("--%1 given more than once").arg(single->names().constFirst()));
+            return fail(QStringLiteral("--%1 given more than once").arg(optionName(*single)));
 
     CliOptions o;
+    // The files a run or a re-opened trace can be exported to; the speedup chart only
+    // comes from a run.
+    std::vector<Output> outputs{{&stats, &o.statsPath},
+                                {&png, &o.pngPath},
+                                {&svg, &o.svgPath},
+                                {&trace, &o.tracePath},
+                                {&csv, &o.csvPath}};
     if (parser.isSet(memoryBudget)) {
         bool ok = false;
         const qulonglong mib = parser.value(memoryBudget).toULongLong(&ok);
@@ -193,8 +265,11 @@ CliParse parseCommandLine(const QStringList &arguments)
         o.memoryBudgetBytes = std::size_t(mib) << 20;
     }
     if (parser.isSet(open))
-        return parseOpen(parser, o, {&stats, &png, &trace, &csv},
-                         {&list, &json, &scenario, &param, &seed, &timeout, &speedupPng});
+        return parseOpen(
+            parser, o, outputs,
+            {&list, &json, &scenario, &param, &seed, &timeout, &speedupPng, &speedupSvg});
+    outputs.push_back({&speedupPng, &o.speedupPngPath});
+    outputs.push_back({&speedupSvg, &o.speedupSvgPath});
     if (parser.isSet(list)) {
         if (parser.isSet(headless))
             return fail(QStringLiteral("--list and --headless cannot be combined"));
@@ -203,10 +278,13 @@ CliParse parseCommandLine(const QStringList &arguments)
         return CliParse{o, {}, ExitOk};
     }
     if (!parser.isSet(headless)) {
-        for (const auto *opt :
-             {&scenario, &param, &seed, &timeout, &stats, &png, &speedupPng, &json, &trace, &csv})
+        for (const auto *opt : {&scenario, &param, &seed, &timeout, &json})
             if (parser.isSet(*opt))
-                return fail(QStringLiteral("--%1 needs --headless").arg(opt->names().constFirst()));
+                return fail(QStringLiteral("--%1 needs --headless").arg(optionName(*opt)));
+        for (const Output &output : outputs)
+            if (parser.isSet(*output.option))
+                return fail(
+                    QStringLiteral("--%1 needs --headless").arg(optionName(*output.option)));
         return CliParse{o, {}, ExitOk};
     }
 
@@ -247,16 +325,11 @@ CliParse parseCommandLine(const QStringList &arguments)
                                        "0.001 to 86400")
                             .arg(parser.value(timeout)));
     }
-    if (const QString problem = takeOutputs(parser, o, stats, png, trace, csv); !problem.isEmpty())
+    for (const auto *chart : {&speedupPng, &speedupSvg})
+        if (parser.isSet(*chart) && info.id != "amdahl")
+            return fail(QStringLiteral("--%1: scenario '%2' has no speedup chart (only amdahl has)")
+                            .arg(optionName(*chart), id));
+    if (const QString problem = takeOutputs(parser, outputs); !problem.isEmpty())
         return fail(problem);
-    o.speedupPngPath = parser.value(speedupPng);
-    if (parser.isSet(speedupPng)) {
-        if (info.id != "amdahl")
-            return fail(QStringLiteral("--speedup-png: scenario '%1' has no speedup chart "
-                                       "(only amdahl has)")
-                            .arg(id));
-        if (o.speedupPngPath.isEmpty() || o.speedupPngPath == QLatin1String("-"))
-            return fail(QStringLiteral("--speedup-png needs a file name"));
-    }
-    return checkOutputs(o);
+    return checkOutputs(o, outputs);
 }

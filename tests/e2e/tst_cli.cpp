@@ -1,18 +1,21 @@
+#include "tst_cli_run.h"
+
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <iterator>
 
-// End to end: the built binary, run headless, as scripts and tests use it.
+// End to end: the built binary runs the scenarios headless, as scripts and tests use it.
+// Exports and re-opening: tst_cli_files; argument errors: tst_cli_args.
+
+using cli::processesRunning;
+using cli::readJson;
+using cli::Result;
+using cli::run;
 
 // Every scenario the catalogue has so far, in the order --list gives them.
 constexpr const char *kScenarioIds[] = {
@@ -21,41 +24,6 @@ constexpr const char *kScenarioIds[] = {
 
 class TstCli : public QObject {
     Q_OBJECT
-
-    struct Result {
-        int exitCode = -1;
-        QByteArray out;
-        QByteArray err;
-    };
-
-    static Result run(const QStringList &args, int timeoutMs = 120'000)
-    {
-        QProcess p;
-        p.start(QStringLiteral(INTERLEAVE_BINARY), args);
-        if (!p.waitForFinished(timeoutMs)) {
-            p.kill();
-            p.waitForFinished();
-            return {-2, {}, "timed out"};
-        }
-        if (p.exitStatus() != QProcess::NormalExit)
-            return {-3, p.readAllStandardOutput(), p.readAllStandardError()};
-        return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-    }
-
-    // PIDs of live processes running the binary under test (a forked child runs it too).
-    static QStringList processesRunning()
-    {
-        const QString binary = QFileInfo(QStringLiteral(INTERLEAVE_BINARY)).canonicalFilePath();
-        QStringList pids;
-        for (const QString &pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
-            bool isPid = false;
-            pid.toInt(&isPid);
-            if (isPid &&
-                QFileInfo(QStringLiteral("/proc/%1/exe").arg(pid)).symLinkTarget() == binary)
-                pids << pid;
-        }
-        return pids;
-    }
 
     // Runs `scenario` headless with `params` and reads its stats into `stats`; fails the
     // test unless the run exits 0 having finished.
@@ -68,14 +36,6 @@ class TstCli : public QObject {
         QVERIFY2(r.exitCode == 0, r.err.constData());
         stats = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(stats[QStringLiteral("stopped_by")].toString(), QStringLiteral("finished"));
-    }
-
-    static QJsonObject readJson(const QString &path)
-    {
-        QFile f(path);
-        if (!f.open(QIODevice::ReadOnly))
-            return {};
-        return QJsonDocument::fromJson(f.readAll()).object();
     }
 
     QTemporaryDir m_dir;
@@ -174,23 +134,6 @@ private slots:
         QVERIFY(image.width() >= 1600 && image.height() >= 900);
     }
 
-    // Amdahl's speedup chart comes out as a PNG of its own; other scenarios have none.
-    void speedupPngOnlyForAmdahl()
-    {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("speedup.png"));
-        const Result ok = run({"--headless", "--scenario", "amdahl", "--param", "max_threads=2",
-                               "--param", "work_ms=10", "--speedup-png", path});
-        QVERIFY2(ok.exitCode == 0, ok.err.constData());
-        QCOMPARE(QImage(path).size(), QSize(2400, 1600));
-
-        const QString other = dir.filePath(QStringLiteral("race.png"));
-        const Result bad = run({"--headless", "--scenario", "race", "--speedup-png", other});
-        QCOMPARE(bad.exitCode, 2);
-        QVERIFY2(bad.err.contains("only amdahl"), bad.err.constData());
-        QVERIFY(!QFile::exists(other));
-    }
-
     // The execution models through the real binary: each run completes and its metrics
     // keep the relations the scenario promises.
     void headlessExecutionModels_data()
@@ -255,7 +198,6 @@ private slots:
         QVERIFY2(processesRunning().isEmpty(), "a process of the binary outlived the run");
     }
 
-    // Stopped by --timeout while its children sleep: the binary kills and reaps them all.
     // The synchronization scenarios through the real binary, small: each completes and its
     // figures keep the relation the scenario is about.
     void headlessSynchronization_data()
@@ -296,6 +238,7 @@ private slots:
         }
     }
 
+    // Stopped by --timeout while its children sleep: the binary kills and reaps them all.
     void processesTimeoutLeavesNoChild()
     {
         const Result r =
@@ -385,149 +328,6 @@ private slots:
         QCOMPARE(s[QStringLiteral("stopped_by")].toString(), QStringLiteral("timeout"));
         QCOMPARE(s[QStringLiteral("completed")].toBool(), false);
         QCOMPARE(s[QStringLiteral("lanes")].toInt(), 8);
-    }
-
-    // --trace and --csv after a run, then --open of that trace re-exports the same bytes,
-    // the same stats and the same CSV; nothing is left behind under a temporary name.
-    void traceCsvAndOpen()
-    {
-        const QString trace = m_dir.filePath(QStringLiteral("run.json"));
-        const QString csv = m_dir.filePath(QStringLiteral("run.csv"));
-        const QString stats = m_dir.filePath(QStringLiteral("run.stats.json"));
-        Result r = run({"--headless", "--scenario", "philosophers", "--param", "strategy=ordered",
-                        "--param", "meals=2", "--seed", "5", "--timeout", "60", "--trace", trace,
-                        "--csv", csv, "--stats", stats});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        const QJsonObject doc = readJson(trace);
-        const QJsonArray events = doc[QStringLiteral("traceEvents")].toArray();
-        QVERIFY(!events.isEmpty());
-        const QJsonObject meta = doc[QStringLiteral("metadata")].toObject();
-        QCOMPARE(meta[QStringLiteral("scenario")].toString(), QStringLiteral("philosophers"));
-        QCOMPARE(meta[QStringLiteral("seed")].toInt(), 5);
-        int complete = 0;
-        for (const auto &e : events)
-            complete += e.toObject()[QStringLiteral("ph")].toString() == QLatin1String("X");
-        QFile csvFile(csv);
-        QVERIFY(csvFile.open(QIODevice::ReadOnly));
-        const QList<QByteArray> rows = csvFile.readAll().split('\n');
-        QCOMPARE(rows.first(), QByteArray("lane,state,resource,start_us,end_us"));
-        QCOMPARE(rows.size() - 2, complete); // header and the empty piece after the last \n
-
-        const QString trace2 = m_dir.filePath(QStringLiteral("again.json"));
-        const QString csv2 = m_dir.filePath(QStringLiteral("again.csv"));
-        const QString png = m_dir.filePath(QStringLiteral("again.png"));
-        r = run({"--open", trace, "--trace", trace2, "--csv", csv2, "--stats", "-", "--png", png});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        const auto bytes = [](const QString &path) {
-            QFile f(path);
-            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-        };
-        QVERIFY(bytes(trace2) == bytes(trace));
-        QVERIFY(bytes(csv2) == bytes(csv));
-        QCOMPARE(QJsonDocument::fromJson(r.out).object(), readJson(stats));
-        QVERIFY(!QImage(png).isNull());
-        const QStringList left = QDir(m_dir.path())
-                                     .entryList(QDir::Files)
-                                     .filter(QRegularExpression("\\.json\\.|\\.csv\\."));
-        QVERIFY2(left.isEmpty(), qPrintable(left.join(' ')));
-    }
-
-    // A bad file gets exit status 3 and one line naming it, where and what was expected.
-    void openBadFile_data()
-    {
-        QTest::addColumn<QByteArray>("content");
-        QTest::addColumn<QString>("message");
-        QTest::newRow("empty") << QByteArray() << "the file is empty";
-        QTest::newRow("truncated")
-            << QByteArray(R"({"traceEvents":[{"ph":"X","ts":1,)") << "not valid JSON";
-        QTest::newRow("wrong type")
-            << QByteArray(R"([{"ph":"X","ts":"now","dur":1}])") << "event #0";
-        QTest::newRow("negative duration")
-            << QByteArray(R"([{"ph":"X","ts":1,"dur":-1}])") << "\"dur\" must not be negative";
-    }
-
-    void openBadFile()
-    {
-        QFETCH(QByteArray, content);
-        QFETCH(QString, message);
-        const QString path = m_dir.filePath(QStringLiteral("bad.json"));
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        f.write(content);
-        f.close();
-        const QString out = m_dir.filePath(QStringLiteral("never.csv"));
-        const Result r = run({"--open", path, "--csv", out});
-        QCOMPARE(r.exitCode, 3);
-        QVERIFY2(QString::fromUtf8(r.err).startsWith("interleave: " + path + ": "),
-                 r.err.constData());
-        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
-        QCOMPARE(r.err.count('\n'), 1);
-        QVERIFY(!QFile::exists(out));
-    }
-
-    void badArguments_data()
-    {
-        QTest::addColumn<QStringList>("args");
-        QTest::addColumn<int>("exitCode");
-        QTest::addColumn<QString>("message");
-        const QStringList race{"--headless", "--scenario", "race"};
-        QTest::newRow("below range") << race + QStringList{"--param", "threads=0"} << 2
-                                     << "threads: 0 is out of range; allowed range is 1 to 64";
-        QTest::newRow("above range")
-            << race + QStringList{"--param", "threads=65"} << 2 << "allowed range is 1 to 64";
-        QTest::newRow("not a number") << race + QStringList{"--param", "increments=many"} << 2
-                                      << "increments: 'many' is not a whole number";
-        QTest::newRow("unknown param")
-            << race + QStringList{"--param", "permits=2"} << 2 << "unknown parameter 'permits'";
-        QTest::newRow("no equals") << race + QStringList{"--param", "threads"} << 2 << "key=value";
-        QTest::newRow("repeated param")
-            << race + QStringList{"--param", "threads=2", "--param", "threads=3"} << 2
-            << "given more than once";
-        QTest::newRow("unknown scenario") << QStringList{"--headless", "--scenario", "teleport"}
-                                          << 2 << "unknown scenario 'teleport'";
-        QTest::newRow("no scenario") << QStringList{"--headless"} << 2 << "needs --scenario";
-        QTest::newRow("unknown option") << QStringList{"--frobnicate"} << 2 << "frobnicate";
-        QTest::newRow("bad timeout") << race + QStringList{"--timeout", "-1"} << 2 << "--timeout";
-        QTest::newRow("bad seed") << race + QStringList{"--seed", "x"} << 2 << "--seed";
-        QTest::newRow("budget too small") << race + QStringList{"--memory-budget", "1"} << 2
-                                          << "--memory-budget '1' must be a whole number of MiB";
-        QTest::newRow("budget not a number")
-            << QStringList{"--memory-budget", "lots"} << 2 << "--memory-budget 'lots'";
-        QTest::newRow("unknown choice")
-            << QStringList{"--headless", "--scenario", "philosophers", "--param", "strategy=rude"}
-            << 2 << "'rude' is not one of naive | ordered | waiter | polite";
-        QTest::newRow("bad switch")
-            << QStringList{"--headless", "--scenario", "philosophers", "--param", "jitter=2"} << 2
-            << "is not on or off";
-        QTest::newRow("missing directory")
-            << race + QStringList{"--stats", "/nonexistent-dir/s.json"} << 3 << "does not exist";
-        QTest::newRow("directory as output")
-            << race + QStringList{"--png", "/tmp"} << 3 << "is a directory";
-        QTest::newRow("trace into a directory")
-            << race + QStringList{"--trace", "/tmp"} << 3 << "is a directory";
-        QTest::newRow("csv to stdout")
-            << race + QStringList{"--csv", "-"} << 2 << "--csv cannot write to standard output";
-        QTest::newRow("trace without headless")
-            << QStringList{"--trace", "x.json"} << 2 << "--trace needs --headless";
-        QTest::newRow("open with a scenario")
-            << QStringList{"--open", "x.json", "--scenario", "race"} << 2
-            << "--open cannot be combined with --scenario";
-        QTest::newRow("open in the window")
-            << QStringList{"--open", "x.json"} << 2 << "add --headless";
-        QTest::newRow("open a missing file")
-            << QStringList{"--open", "/nonexistent/run.json", "--headless"} << 3
-            << "/nonexistent/run.json: cannot open";
-    }
-
-    void badArguments()
-    {
-        QFETCH(QStringList, args);
-        QFETCH(int, exitCode);
-        QFETCH(QString, message);
-        const Result r = run(args);
-        QCOMPARE(r.exitCode, exitCode);
-        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
-        QCOMPARE(r.err.count('\n'), 1); // one clear line
     }
 };
 
