@@ -1,4 +1,5 @@
 #include "tracewriter.h"
+#include "timeline.h"
 
 #include "wakes.h"
 
@@ -208,6 +209,33 @@ void write_lane(Writer &w, const Timeline &timeline, std::size_t index)
     }
 }
 
+bool segment_starts_at(const TimelineLane &lane, std::int64_t t)
+{
+    const auto it = std::lower_bound(lane.segments.begin(), lane.segments.end(), t,
+                                     [](const Segment &s, std::int64_t v) { return s.startNs < v; });
+    return it != lane.segments.end() && it->startNs == t;
+}
+
+bool hold_changes_at(const TimelineLane &lane, std::int64_t t)
+{
+    const auto it = std::lower_bound(lane.holds.begin(), lane.holds.end(), t,
+                                     [](const HoldChange &h, std::int64_t v) { return h.tNs < v; });
+    return it != lane.holds.end() && it->tNs == t;
+}
+
+// DevTools binds a flow's "s" and "f" to the first event of the same ts, pid, tid and cat
+// (and pairs them by cat, name and id): both ends need such an event of one cat.
+const char *flow_cat(const Timeline &timeline, const Wake &wake)
+{
+    const TimelineLane &from = timeline.lanes()[wake.fromLane];
+    const TimelineLane &to = timeline.lanes()[wake.toLane];
+    if (segment_starts_at(from, wake.releaseNs) && segment_starts_at(to, wake.acquireNs))
+        return "state";
+    if (hold_changes_at(from, wake.releaseNs) && hold_changes_at(to, wake.acquireNs))
+        return "hold";
+    return "wake";
+}
+
 void write_flows(Writer &w, const Timeline &timeline, std::int64_t fromNs)
 {
     const auto wakes = find_wakes(timeline, fromNs, timeline.end_ns(), kMaxWakes);
@@ -219,7 +247,9 @@ void write_flows(Writer &w, const Timeline &timeline, std::int64_t fromNs)
                     start ? wake.releaseNs : wake.acquireNs);
             w.raw(",\"id\":");
             w.number(id);
-            w.raw(",\"bp\":\"e\",\"name\":\"wake\",\"cat\":\"wake\",\"args\":{\"resource\":");
+            w.raw(",\"bp\":\"e\",\"name\":\"wake\",\"cat\":\"");
+            w.raw(flow_cat(timeline, wake));
+            w.raw("\",\"args\":{\"resource\":");
             w.raw(w.resource(wake.resource));
             w.raw("}");
             w.end();
