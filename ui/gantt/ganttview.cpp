@@ -1,5 +1,6 @@
 #include "ganttview.h"
 
+#include "chartstyle.h"
 #include "laneaxis.h"
 #include "segmenttooltip.h"
 #include "statestyle.h"
@@ -26,8 +27,6 @@
 namespace {
 constexpr qint64 kMinVisibleRunNs = 1'000'000; // a fresh run shows at least 1 ms
 constexpr int kNavTickMs = 16;                 // W/S/A/D held down: one step per frame
-const QColor kBandFill(0x1f, 0x6f, 0xd0, 46);
-const QColor kBandEdge(0x1f, 0x6f, 0xd0, 200);
 // Above the chart's series (z 4) and below its legend (z 5).
 constexpr qreal kItemZ = 4.5;
 } // namespace
@@ -48,7 +47,6 @@ GanttView::GanttView(QWidget *parent)
     m_timeAxis = new QValueAxis(c);
     m_timeAxis->setTitleText(tr("time (ms)"));
     m_timeAxis->setMinorTickCount(0);
-    m_timeAxis->setGridLineColor(QColor(0xe2, 0xe5, 0xe9));
     c->addAxis(m_timeAxis, Qt::AlignBottom);
 
     m_laneAxis = new QCategoryAxis(c);
@@ -66,11 +64,8 @@ GanttView::GanttView(QWidget *parent)
     connect(c, &QChart::plotAreaChanged, this, &GanttView::onPlotAreaChanged);
 
     m_band = new QGraphicsRectItem(m_item);
-    m_band->setBrush(kBandFill);
-    m_band->setPen(QPen(kBandEdge, 0));
     m_band->hide();
     m_bandLabel = new QGraphicsSimpleTextItem(m_band);
-    m_bandLabel->setBrush(kBandEdge.darker(150));
 
     m_navTimer.setInterval(kNavTickMs);
     m_navTimer.setTimerType(Qt::PreciseTimer);
@@ -92,6 +87,7 @@ GanttView::GanttView(QWidget *parent)
     setFocusPolicy(Qt::StrongFocus);
     setMinimumSize(320, 200);
 
+    restyle();
     updateLaneAxis();
     applyRange(fullRange());
     onPlotAreaChanged(c->plotArea());
@@ -113,12 +109,42 @@ void GanttView::setUpLegend()
         // After addSeries, or the chart theme would repaint them.
         series->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
         series->setMarkerSize(11);
-        series->setColor(stateColor(state));
-        series->setBorderColor(stateColor(state).darker(125));
     }
     QLegend *legend = chart()->legend();
     legend->setAlignment(Qt::AlignTop);
     legend->setMarkerShape(QLegend::MarkerShapeFromSeries);
+}
+
+void GanttView::changeEvent(QEvent *event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        restyle();
+}
+
+void GanttView::restyle()
+{
+    const ViewColors colors = viewColors(palette());
+    setBackgroundBrush(colors.background);
+    styleChart(*chart(), colors);
+    const QList<QAbstractSeries *> series = chart()->series();
+    for (int s = 0; s < int(series.size()) && s < int(il::State::Count); ++s) {
+        const QColor fill = stateColor(il::State(s), colors.dark);
+        auto *legendSquare = qobject_cast<QScatterSeries *>(series[s]); // state s, see setUpLegend
+        if (!legendSquare)
+            continue;
+        legendSquare->setColor(fill);
+        legendSquare->setBorderColor(colors.dark ? fill.lighter(130) : fill.darker(125));
+    }
+    QColor tint = colors.selection;
+    tint.setAlpha(colors.dark ? 60 : 46);
+    m_band->setBrush(tint);
+    QColor edge = colors.selection;
+    edge.setAlpha(200);
+    m_band->setPen(QPen(edge, 0));
+    m_bandLabel->setBrush(colors.dark ? colors.selection.lighter(130)
+                                      : colors.selection.darker(150));
+    m_item->setColors(colors);
 }
 
 void GanttView::setTimeline(const il::Timeline *timeline)

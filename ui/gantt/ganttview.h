@@ -35,6 +35,9 @@ class TimelineItem;
 // A right-click on a lane (its name or its row) offers to hide it, to collapse it to a
 // thin strip that still shows its colours, or to show all lanes again. When zoomed in
 // enough, arrows show who woke whom: from each release to the acquire it allowed.
+//
+// Colours follow the widget's palette (the application's, or one set on the view, as
+// the image export does with exportPalette()), and change with it.
 class GanttView : public QChartView {
     Q_OBJECT
 public:
@@ -104,8 +107,10 @@ protected:
     void focusOutEvent(QFocusEvent *event) override;
     void contextMenuEvent(QContextMenuEvent *event) override;
     bool viewportEvent(QEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
+    void restyle();
     void setUpLegend();
     void onPlotAreaChanged(const QRectF &plotArea);
     void updateLaneAxis();

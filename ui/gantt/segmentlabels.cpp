@@ -10,22 +10,12 @@
 #include <algorithm>
 #include <cmath>
 
-namespace {
-
-// Dark text on light fills, white on dark ones (relative luminance, sRGB weights).
-QColor textColorOn(const QColor &fill)
-{
-    const double luminance = 0.2126 * fill.redF() + 0.7152 * fill.greenF() + 0.0722 * fill.blueF();
-    return luminance > 0.5 ? QColor(0x1a, 0x1a, 0x1a) : QColor(Qt::white);
-}
-
-} // namespace
-
 SegmentLabels::SegmentLabels(const il::Timeline &timeline, const TimeMapping &map,
-                             const LaneLayout &layout)
+                             const LaneLayout &layout, const ViewColors &colors)
     : m_timeline(timeline)
     , m_map(map)
     , m_layout(layout)
+    , m_colors(colors)
 {
 }
 
@@ -69,14 +59,15 @@ int SegmentLabels::paintLane(QPainter &painter, const QFontMetricsF &metrics, in
         if (x1 - x0 >= minWidth && i > 0 && x0 > left) {
             // Wide segments side by side may share a colour (task 7, then task 8, with a
             // sliver of something else between): a hairline tells where one begins.
-            painter.fillRect(QRectF(x0, bar.top(), m_layout.unit, bar.height()), Qt::white);
+            painter.fillRect(QRectF(x0, bar.top(), m_layout.unit, bar.height()),
+                             m_colors.background);
         }
         if (s.resource != il::kNoResource && x1 - x0 >= minWidth) {
             const QString name = QString::fromStdString(m_timeline.resource_name(s.resource));
             const QString text = metrics.elidedText(name, Qt::ElideRight, x1 - x0 - 2 * pad);
             // An ellipsis alone or one letter and an ellipsis says nothing.
             if (text.size() > 2 || text == name) {
-                painter.setPen(textColorOn(stateColor(s.state)));
+                painter.setPen(textColorOn(stateColor(s.state, m_colors.dark)));
                 painter.drawText(QRectF(x0 + pad, bar.top(), x1 - x0 - 2 * pad, bar.height()),
                                  Qt::AlignLeft | Qt::AlignVCenter, text);
                 ++written;

@@ -1,5 +1,6 @@
 #pragma once
 #include "lanelayout.h"
+#include "theme.h"
 #include "timeline.h"
 #include "timemapping.h"
 
@@ -9,7 +10,8 @@ class QPainter;
 // Writes what a segment is about (its resource: "task 7", "thread 4711", "counter mutex")
 // inside every segment wide enough on screen to hold a few letters, so a zoomed-in
 // timeline reads without hovering. Text is sized to the bar and elided to the segment.
-// Where such a segment begins, a hairline marks the boundary (neighbours may share a colour).
+// Where such a segment begins, a hairline of the background colour marks the boundary
+// (neighbours may share a colour).
 //
 // The walk skips from one wide-enough segment to the next with a binary search, so a
 // zoomed-out lane of a million narrow segments costs a few look-ups per label slot, and
@@ -18,7 +20,9 @@ class SegmentLabels {
 public:
     static constexpr int kMaxLabels = 800;
 
-    SegmentLabels(const il::Timeline &timeline, const TimeMapping &map, const LaneLayout &layout);
+    // `colors`: the background the hairlines are drawn in, and whether it is dark.
+    SegmentLabels(const il::Timeline &timeline, const TimeMapping &map, const LaneLayout &layout,
+                  const ViewColors &colors = {});
 
     // Labels lanes [firstLane, lastLane]; returns how many labels were written.
     int paint(QPainter &painter, int firstLane, int lastLane) const;
@@ -34,4 +38,5 @@ private:
     const il::Timeline &m_timeline;
     TimeMapping m_map;
     LaneLayout m_layout;
+    ViewColors m_colors;
 };

@@ -24,7 +24,8 @@ QRect snapped(const QRectF &r)
     return QRect(left, top, std::max(1, right - left), std::max(1, bottom - top));
 }
 
-int fillRuns(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t> &columns)
+int fillRuns(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t> &columns,
+             bool dark)
 {
     int fills = 0;
     const int n = int(columns.size());
@@ -35,7 +36,7 @@ int fillRuns(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t
             ++to;
         if (state != SegmentPainter::kNoState) {
             painter.fillRect(QRect(bar.left() + from, bar.top(), to - from, bar.height()),
-                             stateColor(il::State(state)));
+                             stateColor(il::State(state), dark));
             ++fills;
         }
         from = to;
@@ -44,11 +45,11 @@ int fillRuns(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t
 }
 
 void drawScanline(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t> &columns,
-                  QImage &line)
+                  QImage &line, bool dark)
 {
     std::array<QRgb, kStateCount> colors{};
     for (int s = 0; s < kStateCount; ++s)
-        colors[std::size_t(s)] = stateColor(il::State(s)).rgba();
+        colors[std::size_t(s)] = stateColor(il::State(s), dark).rgba();
     auto *pixels = reinterpret_cast<QRgb *>(line.scanLine(0));
     for (std::size_t c = 0; c < columns.size(); ++c)
         pixels[c] = columns[c] == SegmentPainter::kNoState ? 0u : colors[columns[c]];
@@ -58,11 +59,12 @@ void drawScanline(QPainter &painter, const QRect &bar, const std::vector<std::ui
 } // namespace
 
 SegmentPainter::SegmentPainter(const il::Timeline &timeline, const TimeMapping &map,
-                               const LaneLayout &layout)
+                               const LaneLayout &layout, const ViewColors &colors)
     : m_timeline(timeline)
     , m_map(map)
     , m_layout(layout)
     , m_columns(std::max(0, int(std::lround(map.width))))
+    , m_dark(colors.dark)
 {
 }
 
@@ -105,9 +107,9 @@ int SegmentPainter::paintLanes(QPainter &painter, int firstLane, int lastLane, O
         QRect bar = snapped(m_layout.barRect(lane));
         bar.setLeft(int(std::lround(m_map.left)));
         if (output == Output::Rects) {
-            draws += fillRuns(painter, bar, columns);
+            draws += fillRuns(painter, bar, columns, m_dark);
         } else {
-            drawScanline(painter, bar, columns, line);
+            drawScanline(painter, bar, columns, line, m_dark);
             ++draws;
         }
     }
@@ -135,7 +137,7 @@ int SegmentPainter::paintMarks(QPainter &painter, int firstLane, int lastLane) c
             const int column = int(std::floor(m_map.x(double(it->tNs)) - m_map.left));
             if (column >= m_columns)
                 break;
-            painter.fillRect(tick.translated(left + column, 0), markColor(it->value));
+            painter.fillRect(tick.translated(left + column, 0), markColor(it->value, m_dark));
             ++ticks;
             // One tick per column: skip whatever else lands on it.
             it = std::lower_bound(it + 1, marks.end(), m_map.nsAtF(m_map.left + column + tickWidth),

@@ -1,5 +1,6 @@
 #pragma once
 #include "lanelayout.h"
+#include "theme.h"
 #include "timeline.h"
 #include "timemapping.h"
 
@@ -25,7 +26,9 @@ public:
     enum class Output { Rects, Scanlines };
     static constexpr std::uint8_t kNoState = 0xff;
 
-    SegmentPainter(const il::Timeline &timeline, const TimeMapping &map, const LaneLayout &layout);
+    // `colors` says whether the background is dark (see stateColor()).
+    SegmentPainter(const il::Timeline &timeline, const TimeMapping &map, const LaneLayout &layout,
+                   const ViewColors &colors = {});
 
     // Paints lanes [firstLane, lastLane]; returns the number of fills or image draws.
     int paintLanes(QPainter &painter, int firstLane, int lastLane, Output output) const;
@@ -44,4 +47,5 @@ private:
     TimeMapping m_map;
     LaneLayout m_layout;
     int m_columns = 0;
+    bool m_dark = false;
 };

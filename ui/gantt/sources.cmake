@@ -3,6 +3,7 @@ set(GANTT_SOURCES
   gantt/timemapping.h gantt/timemapping.cpp
   gantt/lanelayout.h gantt/lanelayout.cpp
   gantt/statestyle.h gantt/statestyle.cpp
+  gantt/chartstyle.h gantt/chartstyle.cpp
   gantt/timeaxis.h gantt/timeaxis.cpp
   gantt/laneaxis.h gantt/laneaxis.cpp
   gantt/segmentpainter.h gantt/segmentpainter.cpp

@@ -1,7 +1,13 @@
 #include "statestyle.h"
 
-QColor stateColor(il::State state)
+#include "theme.h"
+
+QColor stateColor(il::State state, bool darkBackground)
 {
+    if (darkBackground && state == il::State::Finished)
+        return QColor(0x4a, 0x50, 0x58);
+    if (darkBackground && state == il::State::Unrecorded)
+        return QColor(0xd4, 0xd4, 0xd4);
     switch (state) {
     case il::State::Running: return QColor(0x00, 0x9e, 0x73);
     case il::State::Blocked: return QColor(0xd5, 0x5e, 0x00);
@@ -38,12 +44,22 @@ int stateInterest(il::State state)
     return 0;
 }
 
-QColor markColor(std::int64_t code)
+QColor markColor(std::int64_t code, bool darkBackground)
 {
     switch (code) {
     case il::kMarkDeadlock:
-    case il::kMarkViolation: return QColor(0xd0, 0x10, 0x20);
+    case il::kMarkViolation:
+        return darkBackground ? QColor(0xff, 0x4d, 0x5e) : QColor(0xd0, 0x10, 0x20);
     case il::kMarkWasted: return QColor(0xe6, 0x9f, 0x00);
-    default: return QColor(0x20, 0x20, 0x20);
+    default: return darkBackground ? QColor(0xf0, 0xf0, 0xf0) : QColor(0x20, 0x20, 0x20);
     }
+}
+
+QColor textColorOn(const QColor &fill)
+{
+    // Whichever contrasts more (WCAG ratio): on the green of running, dark text reads
+    // at 5:1 where white would give only 3:1.
+    const QColor dark(0x1a, 0x1a, 0x1a);
+    const QColor white(Qt::white);
+    return contrastRatio(fill, dark) > contrastRatio(fill, white) ? dark : white;
 }

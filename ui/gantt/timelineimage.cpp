@@ -3,6 +3,7 @@
 #include "../pngfile.h"
 
 #include "ganttview.h"
+#include "theme.h"
 
 #include <QGraphicsLayout>
 #include <QLegend>
@@ -15,6 +16,7 @@ void paintTimeline(QPainter &painter, QSize logicalSize, const TimelineExport &w
         return;
     GanttView view;
     view.setAttribute(Qt::WA_DontShowOnScreen);
+    view.setPalette(exportPalette()); // files are light whatever the screen's theme
     view.setChartTitle(title ? what.title : QString());
     view.chart()->legend()->setVisible(legend);
     view.setEmptyHint(QString());

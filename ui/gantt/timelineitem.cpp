@@ -12,11 +12,6 @@
 #include <algorithm>
 #include <cmath>
 
-namespace {
-const QColor kAlternateRow(20, 50, 90, 12);
-const QColor kHintColor(0x70, 0x78, 0x80);
-} // namespace
-
 TimelineItem::TimelineItem(QGraphicsItem *parent)
     : QGraphicsItem(parent)
 {
@@ -27,6 +22,12 @@ void TimelineItem::setTimeline(const il::Timeline *timeline)
 {
     m_timeline = timeline;
     m_arrows.forget();
+    update();
+}
+
+void TimelineItem::setColors(const ViewColors &colors)
+{
+    m_colors = colors;
     update();
 }
 
@@ -133,12 +134,12 @@ void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
     painter->setRenderHint(QPainter::TextAntialiasing, true);
     paintLabels(*painter, map, lanes, first, last);
     if (m_wakeArrows)
-        m_lastArrows = m_arrows.paint(*painter, *m_timeline, map, lanes);
+        m_lastArrows = m_arrows.paint(*painter, *m_timeline, map, lanes, m_colors);
     if (m_cursorNs && *m_cursorNs >= m_fromNs && *m_cursorNs <= m_toNs) {
         const int x = int(std::round(map.x(*m_cursorNs)));
         const int w = std::max(1, int(std::round(2 * dpr)));
         painter->fillRect(QRect(x - w / 2, int(area.top()), w, int(area.height())),
-                          QColor(0x8a, 0x11, 0x11));
+                          m_colors.cursor);
     }
     painter->restore();
 }
@@ -156,7 +157,7 @@ void TimelineItem::paintRows(QPainter &painter, const LaneLayout &lanes, int fir
             const QRectF row = lanes.rowRect(lane);
             painter.fillRect(QRect(QPoint(left, int(std::round(row.top()))),
                                    QPoint(right, int(std::round(row.bottom())) - 1)),
-                             kAlternateRow);
+                             m_colors.alternateRow);
         }
     }
 }
@@ -165,7 +166,7 @@ int TimelineItem::paintSegments(QPainter &painter, const TimeMapping &map, const
                                 int first, int last, bool raster) const
 {
     // Runs of shown lanes: a hidden lane's bar is empty and must not be painted.
-    const SegmentPainter segments(*m_timeline, map, lanes);
+    const SegmentPainter segments(*m_timeline, map, lanes, m_colors);
     const auto output = raster ? SegmentPainter::Output::Scanlines : SegmentPainter::Output::Rects;
     int draws = 0;
     for (int lane = first; lane <= last; ++lane) {
@@ -197,7 +198,7 @@ void TimelineItem::paintLabels(QPainter &painter, const TimeMapping &map, const 
         const LaneLayout uniform{
             QRectF(lanes.area.left(), top, lanes.area.width(), (end + 1) * row), end + 1,
             lanes.unit};
-        SegmentLabels(*m_timeline, map, uniform).paint(painter, lane, end);
+        SegmentLabels(*m_timeline, map, uniform, m_colors).paint(painter, lane, end);
         lane = end;
     }
 }
@@ -254,7 +255,7 @@ void TimelineItem::paintHint(QPainter &painter) const
     QFont font = painter.font();
     font.setPointSizeF(font.pointSizeF() * 1.4);
     painter.setFont(font);
-    painter.setPen(kHintColor);
+    painter.setPen(m_colors.mutedText);
     painter.drawText(boundingRect(), Qt::AlignCenter | Qt::TextWordWrap, m_hint);
     painter.restore();
 }

@@ -1,5 +1,6 @@
 #pragma once
 #include "lanelayout.h"
+#include "theme.h"
 #include "timeline.h"
 #include "timemapping.h"
 #include "wakearrows.h"
@@ -28,6 +29,9 @@ public:
     void setSize(const QSizeF &size);
     void setRange(qint64 fromNs, qint64 toNs);
     void setEmptyHint(const QString &hint);
+    // The colours of rows, hint, cursor, labels and arrows (see GanttView::restyle).
+    void setColors(const ViewColors &colors);
+    const ViewColors &colors() const { return m_colors; }
     // A vertical line at a time (the replay cursor); nullopt hides it.
     void setCursorNs(std::optional<qint64> tNs);
 
@@ -69,6 +73,7 @@ private:
     qint64 m_toNs = 1'000'000;
     QString m_hint;
     std::optional<qint64> m_cursorNs;
+    ViewColors m_colors;
     std::vector<LaneMode> m_laneModes;
     bool m_wakeArrows = true;
     WakeArrows m_arrows; // remembers the last window's hand-overs

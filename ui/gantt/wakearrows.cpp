@@ -8,10 +8,9 @@
 #include <iterator>
 
 namespace {
-// Near-black with a white halo reads over every state colour, the dark grey of
-// Unrecorded included.
-const QColor kArrowColor(0x14, 0x14, 0x1e);
-const QColor kHaloColor(255, 255, 255, 220);
+// The arrow contrasts with the background and its halo matches it (near-black with a
+// white halo on light, the reverse on dark), so it reads over every state colour and
+// over the gaps between lanes alike.
 constexpr double kLineWidth = 1.4;
 constexpr double kHaloWidth = 3.4;
 constexpr double kHeadLength = 7.0;
@@ -76,7 +75,7 @@ std::vector<il::Wake> WakeArrows::readable(const il::Timeline &timeline, const T
 }
 
 int WakeArrows::paint(QPainter &painter, const il::Timeline &timeline, const TimeMapping &map,
-                      const LaneLayout &layout)
+                      const LaneLayout &layout, const ViewColors &colors)
 {
     const std::vector<il::Wake> wakes = readable(timeline, map, layout);
     if (wakes.empty())
@@ -117,20 +116,20 @@ int WakeArrows::paint(QPainter &painter, const il::Timeline &timeline, const Tim
     // The wide halo without antialiasing: its edge is white on colour either way.
     painter.setRenderHint(QPainter::Antialiasing, false);
     painter.setBrush(Qt::NoBrush);
-    painter.setPen(QPen(kHaloColor, kHaloWidth * u, Qt::SolidLine, Qt::FlatCap));
+    painter.setPen(QPen(colors.arrowHalo, kHaloWidth * u, Qt::SolidLine, Qt::FlatCap));
     painter.drawLines(lines.data(), int(lines.size()));
     painter.setRenderHint(QPainter::Antialiasing, true);
     painter.setPen(Qt::NoPen);
-    painter.setBrush(kHaloColor);
+    painter.setBrush(colors.arrowHalo);
     fillHeads(true);
     const bool smooth = lines.size() <= kMaxSmoothShafts;
     painter.setRenderHint(QPainter::Antialiasing, smooth);
     const double shaftWidth = smooth ? kLineWidth * u : std::max(1.0, std::round(kLineWidth * u));
-    painter.setPen(QPen(kArrowColor, shaftWidth, Qt::SolidLine, Qt::FlatCap));
+    painter.setPen(QPen(colors.arrow, shaftWidth, Qt::SolidLine, Qt::FlatCap));
     painter.drawLines(lines.data(), int(lines.size()));
     painter.setRenderHint(QPainter::Antialiasing, true);
     painter.setPen(Qt::NoPen);
-    painter.setBrush(kArrowColor);
+    painter.setBrush(colors.arrow);
     fillHeads(false);
     painter.restore();
     return int(wakes.size());

@@ -1,5 +1,6 @@
 #pragma once
 #include "lanelayout.h"
+#include "theme.h"
 #include "timeline.h"
 #include "timemapping.h"
 #include "wakes.h"
@@ -31,9 +32,10 @@ public:
     // and never one that touches a hidden lane of `layout`.
     std::vector<il::Wake> readable(const il::Timeline &timeline, const TimeMapping &map,
                                    const LaneLayout &layout);
-    // Paints readable(); returns how many arrows were drawn.
+    // Paints readable() in colors.arrow over a halo of colors.arrowHalo; returns how many
+    // arrows were drawn.
     int paint(QPainter &painter, const il::Timeline &timeline, const TimeMapping &map,
-              const LaneLayout &layout);
+              const LaneLayout &layout, const ViewColors &colors = {});
     // Drops what was found, e.g. when the timeline is replaced by another.
     void forget() { m_key.reset(); }
 

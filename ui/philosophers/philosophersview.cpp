@@ -110,19 +110,20 @@ void PhilosophersView::onAnimationStep(const QVariant &value)
 }
 
 void PhilosophersView::paintInto(QPainter &painter, const QRectF &bounds,
-                                 const QList<qreal> &positions) const
+                                 const QList<qreal> &positions, const ViewColors &colors) const
 {
-    painter.fillRect(bounds, Qt::white);
+    painter.fillRect(bounds, colors.background);
     if (m_table.isTable())
-        paintTable(painter, bounds, m_table, positions, !m_pinnedNs.has_value());
+        paintTable(painter, bounds, m_table, positions, !m_pinnedNs.has_value(), colors);
     else
-        paintTableHint(painter, bounds, emptyHint());
+        paintTableHint(painter, bounds, emptyHint(), colors);
 }
 
 void PhilosophersView::paintEvent(QPaintEvent *)
 {
+    // QWidget repaints on a palette change by itself; the colours are read here.
     QPainter painter(this);
-    paintInto(painter, rect(), m_shownPositions);
+    paintInto(painter, rect(), m_shownPositions, viewColors(palette()));
 }
 
 QImage PhilosophersView::renderImage(QSize logicalSize, qreal dpr) const
@@ -132,7 +133,8 @@ QImage PhilosophersView::renderImage(QSize logicalSize, qreal dpr) const
     QImage image(logicalSize * dpr, QImage::Format_ARGB32_Premultiplied);
     image.setDevicePixelRatio(dpr);
     QPainter painter(&image);
-    paintInto(painter, QRectF(QPointF(0, 0), logicalSize), m_restingPositions);
+    paintInto(painter, QRectF(QPointF(0, 0), logicalSize), m_restingPositions,
+              viewColors(exportPalette()));
     painter.end();
     return image;
 }
@@ -149,7 +151,8 @@ bool PhilosophersView::saveImage(const QString &path, const ImageOptions &option
     return writeImageFile(
         path, options, tr("Dining philosophers"),
         [&](QPainter &p, QSize size) {
-            paintInto(p, QRectF(QPointF(0, 0), size), m_restingPositions);
+            paintInto(p, QRectF(QPointF(0, 0), size), m_restingPositions,
+                      viewColors(exportPalette()));
         },
         error);
 }

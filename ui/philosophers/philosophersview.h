@@ -1,5 +1,6 @@
 #pragma once
 #include "../imageexport.h"
+#include "../theme.h"
 #include "tablestate.h"
 
 #include <QImage>
@@ -22,7 +23,8 @@ class QVariantAnimation;
 //
 // Chopsticks glide to their new place over ~150 ms on screen; renderImage() and the
 // state accessors always give the recorded state at the displayed time, never a
-// half-way frame.
+// half-way frame. On screen it takes its colours from the palette (light or dark);
+// images and files are always light, on white.
 class PhilosophersView : public QWidget {
     Q_OBJECT
 public:
@@ -62,7 +64,8 @@ protected:
 private:
     void updateTable();
     void onAnimationStep(const QVariant &value);
-    void paintInto(QPainter &painter, const QRectF &bounds, const QList<qreal> &positions) const;
+    void paintInto(QPainter &painter, const QRectF &bounds, const QList<qreal> &positions,
+                   const ViewColors &colors) const;
 
     const il::Timeline *m_timeline = nullptr;
     std::optional<qint64> m_pinnedNs;

@@ -12,9 +12,6 @@
 
 namespace {
 
-const QColor kInk(0x1f, 0x29, 0x33);
-const QColor kMuted(0x5f, 0x6b, 0x76);
-
 QString tr(const char *text)
 {
     return QCoreApplication::translate("Philosophers", text);
@@ -27,20 +24,21 @@ struct LegendItem {
     bool dashed = false; // no record: drawn as an empty dashed seat
 };
 
-QList<LegendItem> legendItems()
+QList<LegendItem> legendItems(const ViewColors &colors)
 {
+    const auto phase = [&](PhilosopherPhase ph) { return phaseColor(ph, colors); };
     return {
-        {phaseColor(PhilosopherPhase::Thinking), tr("thinking"), false},
-        {phaseColor(PhilosopherPhase::Hungry), tr("hungry"), false},
-        {phaseColor(PhilosopherPhase::Eating), tr("eating"), false},
-        {phaseColor(PhilosopherPhase::Finished), tr("finished"), false},
-        {phaseColor(PhilosopherPhase::Unknown), phaseLabel(PhilosopherPhase::Unknown), false, true},
-        {cycleColor(), tr("deadlock cycle"), false},
-        {phaseColor(PhilosopherPhase::Hungry), tr("waits for the chopstick's holder"), true},
+        {phase(PhilosopherPhase::Thinking), tr("thinking"), false},
+        {phase(PhilosopherPhase::Hungry), tr("hungry"), false},
+        {phase(PhilosopherPhase::Eating), tr("eating"), false},
+        {phase(PhilosopherPhase::Finished), tr("finished"), false},
+        {phase(PhilosopherPhase::Unknown), phaseLabel(PhilosopherPhase::Unknown), false, true},
+        {cycleColor(colors.dark), tr("deadlock cycle"), false},
+        {phase(PhilosopherPhase::Hungry), tr("waits for the chopstick's holder"), true},
     };
 }
 
-void paintSwatch(QPainter &p, const LegendItem &item, const QRectF &box)
+void paintSwatch(QPainter &p, const LegendItem &item, const QRectF &box, bool dark)
 {
     const qreal r = box.height() / 2;
     const QPointF c(box.left() + r, box.center().y());
@@ -58,14 +56,16 @@ void paintSwatch(QPainter &p, const LegendItem &item, const QRectF &box)
     if (item.dashed)
         p.setPen(QPen(unknownSeatOutline(), std::max(1.0, r * 0.12), Qt::DashLine));
     else
-        p.setPen(QPen(item.colour.darker(125), std::max(1.0, r * 0.12)));
+        p.setPen(QPen(dark ? item.colour.lighter(130) : item.colour.darker(125),
+                      std::max(1.0, r * 0.12)));
     p.setBrush(item.colour);
     p.drawEllipse(c, r * 0.9, r * 0.9);
 }
 
 } // namespace
 
-void paintTableHeader(QPainter &p, const TableGeometry &g, const TableState &table, bool live)
+void paintTableHeader(QPainter &p, const TableGeometry &g, const TableState &table, bool live,
+                      const ViewColors &colors)
 {
     const QRectF header = g.header();
     const qreal px = g.fontPx();
@@ -74,14 +74,14 @@ void paintTableHeader(QPainter &p, const TableGeometry &g, const TableState &tab
     const qreal lineHeight = QFontMetricsF(title).height();
 
     p.setFont(title);
-    p.setPen(kInk);
+    p.setPen(colors.text);
     const QString titleText = tr("Dining philosophers");
     p.drawText(QRectF(header.left(), header.top(), header.width(), lineHeight),
                Qt::AlignLeft | Qt::AlignVCenter, titleText);
     const qreal titleWidth = QFontMetricsF(title).horizontalAdvance(titleText);
 
     p.setFont(body);
-    p.setPen(kMuted);
+    p.setPen(colors.mutedText);
     const QString seats = tr("%1 seats").arg(table.philosophers.size());
     const QString when =
         live ? tr("%1 (live)").arg(formatMs(table.tNs)) : tr("at %1").arg(formatMs(table.tNs));
@@ -94,7 +94,7 @@ void paintTableHeader(QPainter &p, const TableGeometry &g, const TableState &tab
         return;
     const QFont captionFont = tableFont(px, true);
     p.setFont(captionFont);
-    p.setPen(cycleColor());
+    p.setPen(colors.alarm);
     const QRectF area(header.left(), header.top() + lineHeight * 1.15, header.width(),
                       header.bottom() - header.top() - lineHeight * 1.15);
     const int flags = Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap;
@@ -105,7 +105,7 @@ void paintTableHeader(QPainter &p, const TableGeometry &g, const TableState &tab
     p.drawText(area, flags, caption);
 }
 
-void paintTableLegend(QPainter &p, const TableGeometry &g)
+void paintTableLegend(QPainter &p, const TableGeometry &g, const ViewColors &colors)
 {
     const QRectF legend = g.legend();
     const qreal px = g.fontPx() * 0.95;
@@ -115,7 +115,7 @@ void paintTableLegend(QPainter &p, const TableGeometry &g)
     const qreal gap = px * 0.45;
     const qreal spacing = px * 1.5;
 
-    const QList<LegendItem> items = legendItems();
+    const QList<LegendItem> items = legendItems(colors);
     QList<qreal> widths;
     for (const LegendItem &item : items)
         widths << (item.arrow ? swatch * 2.2 : swatch) + gap +
@@ -143,8 +143,9 @@ void paintTableLegend(QPainter &p, const TableGeometry &g)
         for (const int i : row) {
             const LegendItem &item = items[i];
             const qreal swatchWidth = item.arrow ? swatch * 2.2 : swatch;
-            paintSwatch(p, item, QRectF(x, y + (rowHeight - swatch) / 2, swatchWidth, swatch));
-            p.setPen(kInk);
+            paintSwatch(p, item, QRectF(x, y + (rowHeight - swatch) / 2, swatchWidth, swatch),
+                        colors.dark);
+            p.setPen(colors.text);
             p.drawText(QRectF(x + swatchWidth + gap, y, widths[i] - swatchWidth - gap, rowHeight),
                        Qt::AlignLeft | Qt::AlignVCenter, item.label);
             x += widths[i] + spacing;

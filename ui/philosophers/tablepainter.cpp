@@ -96,7 +96,7 @@ void paintArrowHead(QPainter &p, const QPainterPath &path, qreal size, const QCo
 }
 
 void paintWaits(QPainter &p, const TableGeometry &g, const TableState &table,
-                const QList<qreal> &positions)
+                const QList<qreal> &positions, const ViewColors &colors)
 {
     const qreal width = g.arrowWidth();
     for (int seat = 0; seat < table.philosophers.size(); ++seat) {
@@ -104,7 +104,8 @@ void paintWaits(QPainter &p, const TableGeometry &g, const TableState &table,
         if (ph.waitsFor < 0)
             continue;
         const bool cycle = ph.inCycle && table.chopsticks[ph.waitsFor].inCycle;
-        const QColor colour = cycle ? cycleColor() : phaseColor(PhilosopherPhase::Hungry);
+        const QColor colour =
+            cycle ? cycleColor(colors.dark) : phaseColor(PhilosopherPhase::Hungry, colors);
         p.setBrush(Qt::NoBrush);
         if (ph.waitsForHolder < 0) {
             // The chopstick was just put down and is not picked up yet: point at it.
@@ -123,7 +124,8 @@ void paintWaits(QPainter &p, const TableGeometry &g, const TableState &table,
     }
 }
 
-void paintSeats(QPainter &p, const TableGeometry &g, const TableState &table)
+void paintSeats(QPainter &p, const TableGeometry &g, const TableState &table,
+                const ViewColors &colors)
 {
     const qreal r = g.seatRadius();
     const QFont nameFont = tableFont(r * 0.48, true);
@@ -131,28 +133,25 @@ void paintSeats(QPainter &p, const TableGeometry &g, const TableState &table)
     for (int seat = 0; seat < table.philosophers.size(); ++seat) {
         const PhilosopherState &ph = table.philosophers[seat];
         const QPointF c = g.seatCentre(seat);
-        const QColor fill = ph.inCycle ? cycleColor() : phaseColor(ph.phase);
+        const QColor fill = ph.inCycle ? cycleColor(colors.dark) : phaseColor(ph.phase, colors);
         p.setBrush(QColor(0, 0, 0, 45));
         p.setPen(Qt::NoPen);
         p.drawEllipse(c + QPointF(0, r * 0.07), r, r);
         if (ph.inCycle) {
-            QColor halo = cycleColor();
+            QColor halo = fill;
             halo.setAlpha(70);
             p.setBrush(halo);
             p.drawEllipse(c, r * 1.16, r * 1.16);
         }
         p.setBrush(fill);
-        QPen ring(Qt::white, std::max(1.5, r * 0.08));
-        if (ph.phase == PhilosopherPhase::Unknown && !ph.inCycle) {
+        // The ring is the background's colour: it parts the seat from the table's edge.
+        QPen ring(colors.background, std::max(1.5, r * 0.08));
+        if (ph.phase == PhilosopherPhase::Unknown && !ph.inCycle)
             ring = QPen(unknownSeatOutline(), std::max(1.0, r * 0.05), Qt::DashLine);
-            p.setBrush(Qt::white);
-        }
         p.setPen(ring);
         p.drawEllipse(c, r, r);
 
-        const QColor ink =
-            textOn(ph.phase == PhilosopherPhase::Unknown && !ph.inCycle ? QColor(Qt::white) : fill);
-        p.setPen(ink);
+        p.setPen(textOn(fill));
         p.setFont(nameFont);
         const QRectF box(c.x() - r, c.y() - r, 2 * r, 2 * r);
         p.drawText(box.adjusted(0, 0, 0, -r * 0.42), Qt::AlignCenter, ph.name);
@@ -166,21 +165,21 @@ void paintSeats(QPainter &p, const TableGeometry &g, const TableState &table)
 
 } // namespace
 
-QColor phaseColor(PhilosopherPhase phase)
+QColor phaseColor(PhilosopherPhase phase, const ViewColors &colors)
 {
     switch (phase) {
-    case PhilosopherPhase::Thinking: return stateColor(il::State::Sleeping);
-    case PhilosopherPhase::Hungry: return stateColor(il::State::Blocked);
-    case PhilosopherPhase::Eating: return stateColor(il::State::Critical);
-    case PhilosopherPhase::Finished: return stateColor(il::State::Finished);
+    case PhilosopherPhase::Thinking: return stateColor(il::State::Sleeping, colors.dark);
+    case PhilosopherPhase::Hungry: return stateColor(il::State::Blocked, colors.dark);
+    case PhilosopherPhase::Eating: return stateColor(il::State::Critical, colors.dark);
+    case PhilosopherPhase::Finished: return stateColor(il::State::Finished, colors.dark);
     case PhilosopherPhase::Unknown: break;
     }
-    return QColor(Qt::white);
+    return colors.background;
 }
 
-QColor cycleColor()
+QColor cycleColor(bool darkBackground)
 {
-    return QColor(0xb0, 0x00, 0x20);
+    return darkBackground ? QColor(0xdc, 0x2a, 0x44) : QColor(0xb0, 0x00, 0x20);
 }
 
 QColor unknownSeatOutline()
@@ -197,28 +196,29 @@ QFont tableFont(qreal px, bool bold)
 }
 
 void paintTable(QPainter &painter, const QRectF &bounds, const TableState &table,
-                const QList<qreal> &chopstickPositions, bool live)
+                const QList<qreal> &chopstickPositions, bool live, const ViewColors &colors)
 {
     const TableGeometry g(bounds, int(table.philosophers.size()));
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
-    paintTableHeader(painter, g, table, live);
+    paintTableHeader(painter, g, table, live, colors);
     paintBoard(painter, g);
     paintChopsticks(painter, g, table, chopstickPositions);
-    paintSeats(painter, g, table);
-    paintWaits(painter, g, table, chopstickPositions);
-    paintTableLegend(painter, g);
+    paintSeats(painter, g, table, colors);
+    paintWaits(painter, g, table, chopstickPositions, colors);
+    paintTableLegend(painter, g, colors);
     painter.restore();
 }
 
-void paintTableHint(QPainter &painter, const QRectF &bounds, const QString &hint)
+void paintTableHint(QPainter &painter, const QRectF &bounds, const QString &hint,
+                    const ViewColors &colors)
 {
     painter.save();
     painter.setRenderHint(QPainter::TextAntialiasing);
     painter.setFont(
         tableFont(std::clamp(std::min(bounds.width(), bounds.height()) * 0.03, 11.0, 20.0)));
-    painter.setPen(QColor(0x80, 0x80, 0x80));
+    painter.setPen(colors.mutedText);
     painter.drawText(bounds.adjusted(20, 20, -20, -20), Qt::AlignCenter | Qt::TextWordWrap, hint);
     painter.restore();
 }

@@ -1,6 +1,8 @@
 #include "speedupchart.h"
 
 #include "../pngfile.h"
+#include "../theme.h"
+#include "gantt/chartstyle.h"
 
 #include <QGraphicsLayout>
 #include <QLegend>
@@ -16,12 +18,12 @@
 
 namespace {
 
-QLineSeries *makeSeries(QChart *chart, const QString &name, const QColor &color, qreal width,
-                        Qt::PenStyle style)
+// Colours are set by restyle().
+QLineSeries *makeSeries(QChart *chart, const QString &name, qreal width, Qt::PenStyle style)
 {
     auto *series = new QLineSeries;
     series->setName(name);
-    QPen pen(color, width, style);
+    QPen pen(Qt::black, width, style);
     pen.setCapStyle(Qt::RoundCap);
     series->setPen(pen);
     chart->addSeries(series);
@@ -58,10 +60,10 @@ SpeedupChart::SpeedupChart(QWidget *parent)
     c->setTitleFont(titleFont);
     setChart(c);
 
-    m_ideal = makeSeries(c, tr("ideal (linear)"), QColor(0x9a, 0x9a, 0x9a), 1.5, Qt::DotLine);
-    m_amdahl = makeSeries(c, tr("Amdahl's law"), QColor(0xd5, 0x5e, 0x00), 2.0, Qt::DashLine);
-    m_cores = makeSeries(c, QString(), QColor(0x40, 0x40, 0x40), 1.5, Qt::DashDotLine);
-    m_measured = makeSeries(c, tr("measured"), QColor(0x00, 0x72, 0xb2), 3.0, Qt::SolidLine);
+    m_ideal = makeSeries(c, tr("ideal (linear)"), 1.5, Qt::DotLine);
+    m_amdahl = makeSeries(c, tr("Amdahl's law"), 2.0, Qt::DashLine);
+    m_cores = makeSeries(c, QString(), 1.5, Qt::DashDotLine);
+    m_measured = makeSeries(c, tr("measured"), 3.0, Qt::SolidLine);
     m_measured->setPointsVisible(true);
     m_measured->setMarkerSize(9);
     connect(m_measured, &QLineSeries::hovered, this, &SpeedupChart::showPointToolTip);
@@ -82,7 +84,33 @@ SpeedupChart::SpeedupChart(QWidget *parent)
         s->attachAxis(m_x);
         s->attachAxis(m_y);
     }
+    restyle();
     setData(std::nullopt, QString());
+}
+
+void SpeedupChart::changeEvent(QEvent *event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        restyle();
+}
+
+void SpeedupChart::restyle()
+{
+    const ViewColors colors = viewColors(palette());
+    setBackgroundBrush(colors.background);
+    styleChart(*chart(), colors);
+    // Okabe–Ito blue and vermillion as in the timeline; on dark, the lighter sky blue,
+    // since the deep blue falls to 3:1 against the background.
+    const auto recolour = [](QLineSeries *series, const QColor &colour) {
+        QPen pen = series->pen();
+        pen.setColor(colour);
+        series->setPen(pen);
+    };
+    recolour(m_ideal, colors.dark ? QColor(0x8e, 0x94, 0x9b) : QColor(0x9a, 0x9a, 0x9a));
+    recolour(m_amdahl, QColor(0xd5, 0x5e, 0x00));
+    recolour(m_cores, colors.dark ? QColor(0xc8, 0xcc, 0xd0) : QColor(0x40, 0x40, 0x40));
+    recolour(m_measured, colors.dark ? QColor(0x56, 0xb4, 0xe9) : QColor(0x00, 0x72, 0xb2));
 }
 
 void SpeedupChart::setData(const std::optional<SpeedupData> &data, const QString &title)
@@ -158,6 +186,7 @@ void paintSpeedup(QPainter &painter, QSize logicalSize, const std::optional<Spee
     // A chart of its own at the requested size, so the one on screen is left alone.
     SpeedupChart view;
     view.setAttribute(Qt::WA_DontShowOnScreen);
+    view.setPalette(exportPalette()); // files are light whatever the screen's theme
     view.setData(data, titleShown ? title : QString());
     view.chart()->legend()->setVisible(legend);
     view.resize(logicalSize);

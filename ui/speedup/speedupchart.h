@@ -11,7 +11,8 @@ class QValueAxis;
 
 // The speedup tab of the Amdahl scenario: the measured speedup per thread count
 // against Amdahl's law 1 / (s + (1 − s) / n), the ideal linear speedup and the number
-// of CPUs the run could use.
+// of CPUs the run could use. Its colours follow the widget's palette (light or dark);
+// images and files are always light, on white.
 class SpeedupChart : public QChartView {
     Q_OBJECT
 public:
@@ -26,7 +27,11 @@ public:
     // The chart as an image of logicalSize × dpr pixels, as it would look on screen.
     QImage renderImage(QSize logicalSize = {1200, 800}, qreal dpr = 2.0) const;
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void restyle();
     void showPointToolTip(const QPointF &point, bool state);
 
     std::optional<SpeedupData> m_data;
