@@ -24,6 +24,11 @@ struct RunInfo {
 RunInfo make_run_info(const ScenarioInfo &info, const ParamValues &params, std::uint64_t seed,
                       const RunResult &result, const Timeline &timeline);
 
+// The RunResult a saved run's stats describe (metrics, how it stopped, how long it
+// took, its error), for showing a re-opened run as it was. Missing or wrongly typed
+// fields give the defaults: an empty metrics object, "finished", 0 ns, no error.
+RunResult result_from_stats(const Json &stats);
+
 // What a mark means, in words ("meal", "deadlock", …); "mark <code>" for an unknown code.
 std::string mark_name(std::int64_t code);
 
