@@ -5,6 +5,7 @@
 #include "lod.h"
 #include "waitforgraph.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -65,6 +66,10 @@ public:
     void apply(const Batch &batch);
     // The run is over: open segments end at `endNs`.
     void close(std::int64_t endNs);
+    // The run goes on at `nowNs` (ns since it began): the live edge moves there even
+    // when nothing happens (a deadlock), so open segments - a thread blocked on a lock -
+    // are drawn growing. Never moves the edge back.
+    void advance(std::int64_t nowNs) { m_endNs = std::max(m_endNs, nowNs); }
 
     const std::vector<TimelineLane> &lanes() const { return m_lanes; }
     const std::string &resource_name(ResourceId id) const;
@@ -74,7 +79,8 @@ public:
     // The first deadlock of the run, if its wait-for graph closed a cycle.
     const std::optional<DeadlockCycle> &deadlock() const { return m_deadlock; }
 
-    // Latest time seen in any event (the live edge), in ns since the run began.
+    // Latest time seen in any event or advance() (the live edge), in ns since the run
+    // began.
     std::int64_t end_ns() const { return m_endNs; }
     std::uint64_t event_count() const { return m_events; }
     std::uint64_t dropped() const { return m_dropped; }

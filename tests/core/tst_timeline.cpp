@@ -214,6 +214,26 @@ private slots:
         QCOMPARE(segments_of(t.lanes()[1]), QStringLiteral("sleeping[3,30)"));
     }
 
+    // While nothing happens (a deadlock) the live edge follows the clock: open segments
+    // grow, an event that then arrives from before the edge still ends its segment at
+    // its own time, and the edge never moves back.
+    void advanceMovesTheLiveEdge()
+    {
+        il::Timeline t;
+        t.apply(batch_of({"a", "b"},
+                         {state_at(0, 0, State::Running), state_at(1, 5, State::Blocked)}));
+        t.advance(100);
+        QCOMPARE(t.end_ns(), std::int64_t(100));
+        QCOMPARE(t.segment_end(t.lanes()[1], 0), std::int64_t(100));
+        t.advance(50);
+        QCOMPARE(t.end_ns(), std::int64_t(100));
+        t.apply(batch_of({}, {state_at(0, 80, State::Finished)}));
+        QCOMPARE(segments_of(t.lanes()[0]), QStringLiteral("running[0,80) finished[80,80)+"));
+        QCOMPARE(t.segment_end(t.lanes()[0], 1), std::int64_t(100));
+        t.close(120);
+        QCOMPARE(segments_of(t.lanes()[1]), QStringLiteral("blocked[5,120)"));
+    }
+
     // A close() before the last event was seen cannot end a segment before its start.
     void closeNeverEndsBeforeLastEvent()
     {
