@@ -1,9 +1,13 @@
+#include "appidentity.h"
+#include "appsettings.h"
 #include "cli.h"
 #include "headless.h"
 #include "mainwindow.h"
 #include "runcontroller.h"
+#include "theme.h"
 
 #include <QApplication>
+#include <QTimer>
 
 #include <cerrno>
 #include <iostream>
@@ -32,7 +36,7 @@ int main(int argc, char **argv)
 {
     ensureRuntimeDir();
     QCoreApplication::setApplicationName(QStringLiteral("Interleave"));
-    QCoreApplication::setApplicationVersion(QStringLiteral("0.1"));
+    QCoreApplication::setApplicationVersion(appVersion());
     QCoreApplication::setOrganizationName(QStringLiteral("Interleave"));
 
     // Arguments first, before any display is needed: a wrong option gets its message
@@ -56,8 +60,14 @@ int main(int argc, char **argv)
     case CliOptions::Mode::Open: return openHeadless(o);
     case CliOptions::Mode::Gui: break;
     }
+    // The remembered theme, before any window exists (theme.h).
+    applyTheme(app, themeChoiceFromKey(AppSettings().theme()).value_or(ThemeChoice::System));
+    QApplication::setWindowIcon(appIcon());
+    QApplication::setDesktopFileName(QStringLiteral("interleave"));
     MainWindow window;
     window.controller()->setMemoryBudget(o.memoryBudgetBytes);
     window.show();
+    if (!o.openPath.isEmpty()) // once the window is up, so its progress dialog has a parent
+        QTimer::singleShot(0, &window, [&window, path = o.openPath] { window.openRun(path); });
     return QApplication::exec();
 }

@@ -15,6 +15,7 @@ const QString kSplitters = QStringLiteral("window/splitters/");
 const QString kLastScenario = QStringLiteral("run/scenario");
 const QString kParams = QStringLiteral("params/");
 const QString kExportDir = QStringLiteral("export/folder");
+const QString kTheme = QStringLiteral("view/theme");
 const QString kRecent = QStringLiteral("files/recent");
 
 QString absolute(const QString &path)
@@ -92,6 +93,18 @@ void AppSettings::setParams(const QString &scenarioId, const il::ParamValues &va
     const QString group = kParams + scenarioId + QLatin1Char('/');
     for (const auto &[key, value] : values)
         m_settings->setValue(group + QString::fromStdString(key), qlonglong(value));
+}
+
+QString AppSettings::theme() const
+{
+    const QString key = m_settings->value(kTheme).toString();
+    return key == QLatin1String("light") || key == QLatin1String("dark") ? key
+                                                                         : QStringLiteral("system");
+}
+
+void AppSettings::setTheme(const QString &key)
+{
+    m_settings->setValue(kTheme, key);
 }
 
 QString AppSettings::lastExportDir() const

@@ -34,6 +34,10 @@ public:
     il::ParamValues params(const il::ScenarioInfo &info) const;
     void setParams(const QString &scenarioId, const il::ParamValues &values);
 
+    // "system", "light" or "dark" (theme.h's keys); "system" when unset or unknown.
+    QString theme() const;
+    void setTheme(const QString &key);
+
     // The folder of the last export; the user's Pictures folder (or home) at first.
     QString lastExportDir() const;
     // Remembers the folder of `fileOrDir`.

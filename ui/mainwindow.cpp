@@ -1,7 +1,7 @@
 #include "mainwindow.h"
 
+#include "appidentity.h"
 #include "gantt/ganttview.h"
-#include "gantt/timelineimage.h"
 #include "metricspanel.h"
 #include "paramspanel.h"
 #include "philosophers/philosophersview.h"
@@ -11,12 +11,13 @@
 #include "runtitle.h"
 #include "speedup/speedupchart.h"
 #include "stats.h"
+#include "theme.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
-#include <QFileDialog>
+#include <QFileInfo>
 #include <QGroupBox>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -48,6 +49,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_statusTimer(new QTimer(this))
 {
     setWindowTitle(QStringLiteral("Interleave"));
+    setWindowIcon(appIcon());
+    setAcceptDrops(true); // a trace dropped anywhere on the window opens
     // Tall enough for the longest parameter list and its metrics without scrolling, where
     // the screen has the room.
     QSize size(1400, 980);
@@ -55,12 +58,12 @@ MainWindow::MainWindow(QWidget *parent)
         size = size.boundedTo(screen->availableGeometry().size() - QSize(40, 60));
     resize(size.expandedTo(QSize(1000, 640)));
 
-    auto *splitter = new QSplitter;
-    splitter->addWidget(buildSidePanel());
-    splitter->addWidget(buildCentre());
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({380, 1020});
-    setCentralWidget(splitter);
+    m_mainSplitter = new QSplitter;
+    m_mainSplitter->addWidget(buildSidePanel());
+    m_mainSplitter->addWidget(buildCentre());
+    m_mainSplitter->setStretchFactor(1, 1);
+    m_mainSplitter->setSizes({380, 1020});
+    setCentralWidget(m_mainSplitter);
     buildMenus();
 
     for (QLabel *l : {m_stateLabel, m_elapsedLabel, m_eventsLabel, m_droppedLabel}) {
@@ -73,10 +76,12 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_controller, &RunController::started, this, &MainWindow::onRunStarted);
     connect(m_controller, &RunController::updated, this, &MainWindow::onRunUpdated);
     connect(m_controller, &RunController::finished, this, &MainWindow::onRunFinished);
+    connect(m_controller, &RunController::loaded, this, &MainWindow::onRunLoaded);
     m_statusTimer->setInterval(100);
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
 
     m_scenarioList->setCurrentRow(0);
+    restoreSettings();
     updateStatus();
     updateActions();
 }
@@ -159,8 +164,7 @@ QWidget *MainWindow::buildCentre()
     m_banner->setObjectName(QStringLiteral("deadlockBanner"));
     m_banner->setWordWrap(true);
     m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fde8e8; color: #8a1111; "
-                                           "border-bottom: 1px solid #e0a0a0; padding: 8px; }"));
+    styleBanner();
     m_banner->hide();
     v->addWidget(m_banner);
     // The table sits beside the timeline (shown for the philosophers), so that a click
@@ -224,56 +228,40 @@ void MainWindow::buildMenus()
 {
     m_runAction = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Run"), this);
     m_runAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+R")));
+    m_runAction->setToolTip(tr("Run the scenario on real threads (Ctrl+R)"));
     connect(m_runAction, &QAction::triggered, this, &MainWindow::startRun);
     m_stopAction = new QAction(style()->standardIcon(QStyle::SP_MediaStop), tr("&Stop"), this);
     m_stopAction->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_stopAction->setToolTip(tr("Stop the run; what was recorded is kept (Esc)"));
     connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopRun);
-    m_exportAction = new QAction(style()->standardIcon(QStyle::SP_DialogSaveButton),
-                                 tr("Export timeline as &PNG…"), this);
-    m_exportAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
-    connect(m_exportAction, &QAction::triggered, this, &MainWindow::exportPngInteractively);
-    m_exportTableAction = new QAction(tr("Export &table as PNG…"), this);
-    m_exportTableAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+E")));
-    connect(m_exportTableAction, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export table as PNG"),
-            QDir::home().filePath(QStringLiteral("interleave-table.png")),
-            tr("PNG images (*.png)"));
-        QString error;
-        if (path.isEmpty())
-            return;
-        if (m_table->savePng(path, &error))
-            statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
-        else
-            QMessageBox::warning(this, tr("Export failed"), error);
-    });
     auto *quit = new QAction(tr("&Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
+    quit->setToolTip(tr("Stop any run and close Interleave (Ctrl+Q)"));
     connect(quit, &QAction::triggered, this, &QWidget::close);
     auto *fit = new QAction(tr("&Fit whole run"), this);
     fit->setShortcut(QKeySequence(QStringLiteral("Ctrl+0")));
+    fit->setToolTip(tr("Zoom the timeline out to the whole run (Ctrl+0, or double-click)"));
     connect(fit, &QAction::triggered, m_gantt, &GanttView::fitAll);
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(m_exportAction);
-    file->addAction(m_exportTableAction);
+    buildFileMenu(file);
     file->addSeparator();
     file->addAction(quit);
     QMenu *run = menuBar()->addMenu(tr("&Run"));
+    run->setToolTipsVisible(true);
     run->addAction(m_runAction);
     run->addAction(m_stopAction);
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->setToolTipsVisible(true);
     view->addAction(fit);
     view->addAction(m_gantt->showAllLanesAction());
     view->addAction(m_gantt->wakeArrowsAction());
+    view->addSeparator();
+    buildThemeMenu(view);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Interleave"), this, [this] {
-        QMessageBox::about(this, tr("About Interleave"),
-                           tr("<h3>Interleave</h3><p>A lab for concurrency: every scenario "
-                              "runs on real threads and real locks, and every state change "
-                              "is recorded and drawn as it happens.</p>"
-                              "<p>Wheel: zoom · drag: pan · double-click: fit.</p>"));
-    });
+    QAction *about =
+        help->addAction(tr("&About Interleave"), this, [this] { showAboutDialog(this); });
+    about->setMenuRole(QAction::AboutRole);
 
     auto *toolbar = addToolBar(tr("Run"));
     toolbar->setObjectName(QStringLiteral("runToolbar"));
@@ -282,7 +270,8 @@ void MainWindow::buildMenus()
     toolbar->addAction(m_runAction);
     toolbar->addAction(m_stopAction);
     toolbar->addSeparator();
-    toolbar->addAction(m_exportAction);
+    toolbar->addAction(m_openAction);
+    toolbar->addAction(m_saveAction);
 }
 
 const il::Scenario *MainWindow::currentScenario() const
@@ -311,6 +300,7 @@ void MainWindow::onScenarioChanged()
         m_views->setSizes({width * 3 / 5, width * 2 / 5});
     }
     m_params->setScenario(s->info());
+    m_params->setValues(m_settings.params(s->info()));
     m_metrics->setScenario(s->info());
     m_tabs->setTabVisible(1, s->info().id == "amdahl");
     updateSpeedup();
@@ -337,6 +327,9 @@ void MainWindow::startRun()
     const il::Scenario *s = currentScenario();
     if (!s || m_controller->isRunning())
         return;
+    const QString id = QString::fromStdString(s->info().id);
+    m_settings.setLastScenario(id);
+    m_settings.setParams(id, m_params->values());
     m_controller->start(*s, m_params->values(), QRandomGenerator::global()->generate64());
 }
 
@@ -362,6 +355,33 @@ void MainWindow::onRunStarted()
     m_gantt->setChartTitle(chartTitle());
     m_gantt->fitAll();
     m_statusTimer->start();
+    updateWindowTitle();
+    updateActions();
+    updateStatus();
+}
+
+// A saved run took the place of the current one: show it as it was when it ended.
+void MainWindow::onRunLoaded()
+{
+    if (const il::Scenario *s = m_controller->scenario()) {
+        selectScenario(QString::fromStdString(s->info().id));
+        m_params->setValues(m_controller->params());
+        m_metrics->setMetrics(m_controller->lastResult()->metrics);
+    } else {
+        m_metrics->clearValues(); // another tool's trace: no metrics of ours
+    }
+    m_banner->hide();
+    m_tabs->setCurrentIndex(0);
+    m_table->setTimeline(&m_controller->timeline());
+    m_gantt->setTimeline(&m_controller->timeline());
+    m_gantt->setTimeCursorNs(std::nullopt);
+    m_gantt->setChartTitle(chartTitle());
+    m_gantt->fitAll();
+    m_replay->setRun(0, true); // a new run: the replay lets go of the old one's moment
+    onRunUpdated();
+    m_table->setDisplayTimeNs(m_controller->timeline().end_ns());
+    updateSpeedup();
+    updateWindowTitle();
     updateActions();
     updateStatus();
 }
@@ -396,6 +416,9 @@ void MainWindow::updateActions()
     m_stopButton->setEnabled(running);
     m_scenarioList->setEnabled(!running);
     m_params->setEnabled(!running);
+    m_openAction->setEnabled(!running);
+    m_saveAction->setEnabled(!running && m_controller->runInfo().has_value());
+    m_csvAction->setEnabled(!running && !m_controller->timeline().lanes().empty());
 }
 
 void MainWindow::updateStatus()
@@ -429,51 +452,26 @@ void MainWindow::updateStatus()
                   .arg(locale.toString(qulonglong(t.discarded_events())))
             : QString());
     const bool lost = t.dropped() > 0 || t.discarded_events() > 0;
-    m_droppedLabel->setStyleSheet(lost ? QStringLiteral("color: #b00020;") : QString());
+    m_droppedLabel->setStyleSheet(
+        lost ? QStringLiteral("color: %1;").arg(viewColors(palette()).alarm.name()) : QString());
     const bool speedup = speedupShown();
-    m_exportAction->setText(speedup ? tr("Export speedup chart as &PNG…")
-                                    : tr("Export timeline as &PNG…"));
+    m_exportAction->setText(speedup ? tr("&Export speedup chart image…")
+                                    : tr("&Export timeline image…"));
     m_exportAction->setEnabled(speedup ? bool(m_speedup->data()) : !t.lanes().empty());
     m_exportTableAction->setEnabled(m_table->seatCount() > 0);
 }
 
 QString MainWindow::chartTitle() const
 {
-    const il::Scenario *s = m_controller->scenario();
-    return s ? runTitle(s->info(), m_controller->params()) : QString();
-}
-
-bool MainWindow::exportPng(const QString &path)
-{
-    QString error;
-    const bool saved =
-        speedupShown()
-            ? saveSpeedupPng(m_speedup->data(), chartTitle(), path, &error)
-            : saveTimelinePng(m_controller->timeline(), chartTitle(), m_gantt->visibleFromNs(),
-                              m_gantt->visibleToNs(), path, &error);
-    if (!saved) {
-        QMessageBox::warning(this, tr("Export failed"), error);
-        return false;
-    }
-    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
-    return true;
-}
-
-void MainWindow::exportPngInteractively()
-{
-    const il::Scenario *s = m_controller->scenario();
-    const QString suggested =
-        QDir::home().filePath(QStringLiteral("interleave-%1%2.png")
-                                  .arg(s ? QString::fromStdString(s->info().id) : QString(),
-                                       speedupShown() ? QStringLiteral("-speedup") : QString()));
-    const QString path = QFileDialog::getSaveFileName(this, m_exportAction->text().remove('&'),
-                                                      suggested, tr("PNG images (*.png)"));
-    if (!path.isEmpty())
-        exportPng(path);
+    if (const il::Scenario *s = m_controller->scenario())
+        return runTitle(s->info(), m_controller->params());
+    // Another tool's trace: its file name.
+    return QFileInfo(m_controller->filePath()).fileName();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     m_controller->stop(); // ~RunController joins the run's threads
+    saveSettings();
     QMainWindow::closeEvent(event);
 }

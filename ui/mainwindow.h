@@ -1,10 +1,13 @@
 #pragma once
 #include <QMainWindow>
 
+#include "appsettings.h"
+#include "imageexport.h"
 #include "scenario.h"
 
 class QAction;
 class QLabel;
+class QMenu;
 class QListWidget;
 class QPushButton;
 class QTimer;
@@ -40,17 +43,46 @@ public:
 
     void startRun();
     void stopRun();
-    // Exports what the current tab shows: the timeline or the speedup chart.
-    bool exportPng(const QString &path);
+    // Exports what the current tab shows: the timeline or the speedup chart, as PNG or
+    // SVG by the path's suffix. Failures are reported in a message box.
+    bool exportImage(const QString &path, const ImageOptions &options);
+    bool exportPng(const QString &path); // at the view's default size
+    bool exportTableImage(const QString &path, const ImageOptions &options);
+    bool exportCsv(const QString &path);
+
+    // Runs as files (mainwindowfiles.cpp). openRun shows the file's run, as it was
+    // saved, with its scenario, parameters and metrics; a bad file gets a message
+    // naming it and what is wrong, and the current run stays. saveRun writes the shown
+    // run as a Chrome trace that Perfetto opens and Interleave re-opens exactly.
+    bool openRun(const QString &path);
+    bool saveRun(const QString &path);
+    QMenu *recentFilesMenu() const { return m_recentMenu; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     QWidget *buildSidePanel();
     QWidget *buildCentre();
     void onRunUpdated();
     void buildMenus();
+    void buildFileMenu(QMenu *file);
+    void rebuildRecentMenu();
+    void openRunInteractively();
+    void saveRunInteractively();
+    void exportImageInteractively();
+    void exportTableInteractively();
+    void exportCsvInteractively();
+    QString suggestedFileName(const QString &suffix) const;
+    void onRunLoaded();
+    void restoreSettings();
+    void buildThemeMenu(QMenu *view);
+    void styleBanner();
+    void saveSettings();
+    void updateWindowTitle();
     void onScenarioChanged();
     void onRunStarted();
     void onRunFinished();
@@ -58,7 +90,6 @@ private:
     void updateActions();
     void updateSpeedup();
     bool speedupShown() const;
-    void exportPngInteractively();
     QString chartTitle() const;
     const il::Scenario *currentScenario() const;
 
@@ -67,6 +98,7 @@ private:
     PhilosophersView *m_table;
     ReplayBar *m_replay = nullptr;
     QWidget *m_tablePage = nullptr;
+    QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_views = nullptr;
     QTabWidget *m_tabs = nullptr;
     SpeedupChart *m_speedup = nullptr;
@@ -81,6 +113,11 @@ private:
     QAction *m_stopAction = nullptr;
     QAction *m_exportAction = nullptr;
     QAction *m_exportTableAction = nullptr;
+    QAction *m_openAction = nullptr;
+    QAction *m_saveAction = nullptr;
+    QAction *m_csvAction = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    AppSettings m_settings;
     QLabel *m_stateLabel;
     QLabel *m_elapsedLabel;
     QLabel *m_eventsLabel;

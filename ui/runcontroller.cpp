@@ -1,7 +1,11 @@
 #include "runcontroller.h"
 
+#include "params.h"
+#include "registry.h"
 #include "ringpool.h"
 #include "schedslice.h"
+
+#include <algorithm>
 
 RunController::RunController(QObject *parent)
     : QObject(parent)
@@ -28,6 +32,8 @@ bool RunController::start(const il::Scenario &scenario, const il::ParamValues &p
     m_params = params;
     m_seed = seed;
     m_result.reset();
+    m_loadedInfo.reset();
+    m_filePath.clear();
     m_lastElapsedNs = 0;
     for (auto &batch : m_backlog) // a previous run's leftovers (stopped while behind)
         m_spare.push_back(std::move(batch));
@@ -42,6 +48,42 @@ bool RunController::start(const il::Scenario &scenario, const il::ParamValues &p
     m_timer.start();
     emit started();
     return true;
+}
+
+bool RunController::adopt(LoadedRun run)
+{
+    if (m_run || !run.timeline)
+        return false;
+    m_scenario = run.info.scenario.empty() ? nullptr : il::find_scenario(run.info.scenario);
+    // What the sliders can show: the scenario's defaults, overridden by the file's
+    // values for the parameters it knows, clamped to their ranges. The file's own
+    // values stay in the info, untouched, for saving it again.
+    m_params.clear();
+    if (m_scenario) {
+        m_params = il::default_params(m_scenario->info());
+        for (const il::ParamSpec &spec : m_scenario->info().params)
+            if (const auto v = run.info.params.find(spec.key); v != run.info.params.end())
+                m_params[spec.key] = std::clamp(v->second, spec.min, spec.max);
+    }
+    m_seed = run.info.seed;
+    m_result = il::result_from_stats(run.info.stats);
+    m_lastElapsedNs = m_result->durationNs > 0 ? m_result->durationNs : run.timeline->end_ns();
+    m_timeline = std::move(run.timeline);
+    m_loadedInfo = std::move(run.info);
+    m_filePath = run.path;
+    emit loaded();
+    return true;
+}
+
+std::optional<il::RunInfo> RunController::runInfo() const
+{
+    if (m_run)
+        return std::nullopt;
+    if (m_loadedInfo)
+        return m_loadedInfo;
+    if (!m_scenario || !m_result)
+        return std::nullopt;
+    return il::make_run_info(m_scenario->info(), m_params, m_seed, *m_result, *m_timeline);
 }
 
 void RunController::stop()
@@ -76,9 +118,17 @@ void RunController::poll()
         finishRun();
         return;
     }
+    // Caught up: the live edge moves to now, so that a thread blocked with nothing
+    // happening (a deadlock) is drawn blocked for longer and longer.
+    bool moved = false;
+    if (m_backlog.empty() && now - m_lastRefresh >= kIdleRefresh) {
+        const std::int64_t before = m_timeline->end_ns();
+        m_timeline->advance(m_run->elapsed_ns());
+        moved = m_timeline->end_ns() != before;
+    }
     // Behind (a backlog left for the next frames): the views wait, so that applying
     // gets the frames' time.
-    if (grew && (m_backlog.empty() || now - m_lastRefresh >= kBehindRefresh)) {
+    if ((grew && (m_backlog.empty() || now - m_lastRefresh >= kBehindRefresh)) || moved) {
         m_lastRefresh = now;
         emit updated();
     }

@@ -3,7 +3,9 @@
 #include <QTimer>
 
 #include "run.h"
+#include "runfile.h"
 #include "timeline.h"
+#include "trace/runinfo.h"
 
 #include <chrono>
 #include <deque>
@@ -28,6 +30,18 @@ public:
 
     // Starts a run; false (and nothing changes) if one is already running.
     bool start(const il::Scenario &scenario, const il::ParamValues &params, std::uint64_t seed);
+    // Shows a saved run in place of the current one: its timeline, its scenario (null
+    // when the file names none this build knows), parameters, seed and result. False
+    // (and nothing changes) while a run is going.
+    bool adopt(LoadedRun run);
+    // The file the shown run was opened from or last saved to ("" for a fresh run).
+    const QString &filePath() const { return m_filePath; }
+    void setFilePath(const QString &path) { m_filePath = path; }
+    // What a saved file says about the shown run: for a re-opened run exactly what it
+    // was opened with (so save → open → save gives the same bytes); nullopt while
+    // running or before any run.
+    std::optional<il::RunInfo> runInfo() const;
+
     // Asks the running scenario to stop; `finished` follows shortly.
     void stop();
     bool isRunning() const { return m_run != nullptr; }
@@ -46,12 +60,15 @@ signals:
     void started();
     void updated();  // the timeline grew (at most once per frame)
     void finished(); // lastResult() is set
+    void loaded();   // adopt() replaced the run; lastResult() is set
 
 public:
     // Per frame: at most this much applying, and while a backlog remains the views
     // are told at most every kBehindRefresh.
     static constexpr std::chrono::milliseconds kApplyBudget{4};
     static constexpr std::chrono::milliseconds kBehindRefresh{100};
+    // With nothing new, the views follow the live edge at most this often.
+    static constexpr std::chrono::milliseconds kIdleRefresh{40};
     static constexpr std::size_t kSliceEvents = 4096;
     // Applied batches kept for reuse (each holds a few MiB of mapped memory).
     static constexpr std::size_t kSpareBatches = 8;
@@ -82,6 +99,8 @@ private:
     std::size_t m_memoryBudget = il::Timeline::kDefaultMemoryBudget;
     qint64 m_lastElapsedNs = 0;
     std::optional<il::RunResult> m_result;
+    std::optional<il::RunInfo> m_loadedInfo; // the shown run came from a file
+    QString m_filePath;
     QTimer m_timer;
     std::jthread m_prewarm; // fills the ring pool in the background at start-up
 };

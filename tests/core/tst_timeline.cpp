@@ -220,8 +220,8 @@ private slots:
     void advanceMovesTheLiveEdge()
     {
         il::Timeline t;
-        t.apply(batch_of({"a", "b"},
-                         {state_at(0, 0, State::Running), state_at(1, 5, State::Blocked)}));
+        t.apply(
+            batch_of({"a", "b"}, {state_at(0, 0, State::Running), state_at(1, 5, State::Blocked)}));
         t.advance(100);
         QCOMPARE(t.end_ns(), std::int64_t(100));
         QCOMPARE(t.segment_end(t.lanes()[1], 0), std::int64_t(100));

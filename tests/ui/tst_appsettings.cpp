@@ -18,6 +18,7 @@ private slots:
     void paramsOutOfRangeAreClampedAndUnknownIgnored();
     void paramsDefaultWhenNothingSaved();
     void exportFolderIsRemembered();
+    void themeIsRememberedAndUnknownIsSystem();
     void exportFolderThatVanishedFallsBack();
     void recentFilesAreMostRecentFirstAndCapped();
     void recentFileRemoval();
@@ -99,6 +100,15 @@ void TstAppSettings::exportFolderIsRemembered()
     const QString file = m_dir.filePath(QStringLiteral("exports/run.png"));
     AppSettings(iniPath()).setLastExportDir(file);
     QCOMPARE(AppSettings(iniPath()).lastExportDir(), m_dir.filePath(QStringLiteral("exports")));
+}
+
+void TstAppSettings::themeIsRememberedAndUnknownIsSystem()
+{
+    QCOMPARE(AppSettings(iniPath()).theme(), QStringLiteral("system"));
+    AppSettings(iniPath()).setTheme(QStringLiteral("dark"));
+    QCOMPARE(AppSettings(iniPath()).theme(), QStringLiteral("dark"));
+    AppSettings(iniPath()).setTheme(QStringLiteral("purple")); // a hand-edited file
+    QCOMPARE(AppSettings(iniPath()).theme(), QStringLiteral("system"));
 }
 
 void TstAppSettings::exportFolderThatVanishedFallsBack()

@@ -100,6 +100,15 @@ private slots:
             lanes << int(lane);
         QTRY_COMPARE_WITH_TIMEOUT(w.philosophersView()->highlightedCycleLanes(), lanes, 5'000);
         QVERIFY(w.controller()->isRunning()); // the GUI keeps the deadlock on screen
+        // Nothing happens any more, yet the blocked philosophers are drawn blocked for
+        // longer and longer: the timeline's live edge follows the clock.
+        const qint64 stuckAt = w.controller()->timeline().end_ns();
+        QTRY_VERIFY_WITH_TIMEOUT(w.controller()->timeline().end_ns() > stuckAt + 200'000'000,
+                                 10'000);
+        const il::TimelineLane &first = w.controller()->timeline().lanes().front();
+        QCOMPARE(first.segments.back().state, il::State::Blocked);
+        QCOMPARE(w.controller()->timeline().segment_end(first, first.segments.size() - 1),
+                 w.controller()->timeline().end_ns());
         w.stopRun();
         QVERIFY(finished.wait(10'000)); // Stop ends a deadlocked run
         QCOMPARE(w.controller()->lastResult()->stoppedBy, il::StopReason::User);
