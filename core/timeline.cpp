@@ -25,7 +25,11 @@ void Timeline::apply(const Batch &batch)
         m_endNs = std::max(m_endNs, e.t_ns);
         TimelineLane &lane = m_lanes[e.lane];
         switch (e.kind) {
-        case EventKind::State: apply_state(lane, e); break;
+        case EventKind::State:
+            if (unsigned(e.state) < unsigned(State::Count))
+                m_statesSeen |= 1U << unsigned(e.state);
+            apply_state(lane, e);
+            break;
         case EventKind::Mark: lane.marks.push_back(Mark{e.t_ns, e.value, e.resource}); break;
         case EventKind::Counter: add_counter(e); break;
         case EventKind::Acquire:
@@ -194,6 +198,7 @@ void Timeline::drop_oldest_detail()
         if (segChunks > 0 && gone + 1 < segs.size()) {
             const bool hadPlaceholder =
                 segs.front().state == State::Unrecorded && segs.front().resource == kDroppedDetail;
+            m_statesSeen |= 1U << unsigned(State::Unrecorded);
             const Segment placeholder{segs.front().startNs, segs[gone].endNs, State::Unrecorded,
                                       kDroppedDetail};
             // Segments [0, gone] become the placeholder.

@@ -83,6 +83,8 @@ public:
     // began.
     std::int64_t end_ns() const { return m_endNs; }
     std::uint64_t event_count() const { return m_events; }
+    // Whether any segment of the run has been in `state` (for a legend of what is there).
+    bool has_state(State state) const { return (m_statesSeen >> unsigned(state)) & 1U; }
     std::uint64_t dropped() const { return m_dropped; }
     std::size_t segment_count() const;
 
@@ -117,6 +119,7 @@ private:
     std::vector<std::string> m_resources{std::string()};
     std::map<ResourceId, std::vector<CounterSample>> m_counters;
     std::int64_t m_endNs = 0;
+    std::uint32_t m_statesSeen = 0; // bit per State
     std::uint64_t m_events = 0;
     std::uint64_t m_dropped = 0;
     std::optional<DeadlockCycle> m_deadlock;

@@ -206,15 +206,21 @@ void MainWindow::onRunUpdated()
     m_gantt->refresh();
     m_table->refresh();
     m_replay->setRun(m_controller->timeline().end_ns(), m_controller->isRunning());
-    if (m_banner->isHidden() && m_controller->timeline().deadlock()) {
-        m_banner->setText(
+    if (const auto &cycle = m_controller->timeline().deadlock()) {
+        const QString ending =
+            m_controller->isRunning()
+                ? tr("The recording continues; press Stop (Esc) to end the run.")
+                : tr("The run ended deadlocked; drag the replay slider or click the timeline to "
+                     "see how the cycle formed.");
+        const QString text =
             tr("<b>Deadlock</b> after %1 ms: %2. Every thread in the cycle waits for a "
-               "lock the next one holds, so none can go on. The recording continues; "
-               "press Stop (Esc) to end the run.")
-                .arg(QLocale().toString(double(m_controller->timeline().deadlock()->tNs) / 1e6, 'f',
-                                        1),
+               "lock the next one holds, so none can go on. %3")
+                .arg(QLocale().toString(double(cycle->tNs) / 1e6, 'f', 1),
                      QString::fromStdString(il::deadlock_text(m_controller->timeline()))
-                         .toHtmlEscaped()));
+                         .toHtmlEscaped(),
+                     ending);
+        if (m_banner->text() != text)
+            m_banner->setText(text);
         m_banner->show();
     }
 }
@@ -341,17 +347,38 @@ void MainWindow::stopRun()
     }
 }
 
-void MainWindow::onRunStarted()
+// The controller made a new timeline: the views get it before anything else can make
+// them paint or lay out (the old one is gone once the signal's handlers return).
+void MainWindow::showNewTimeline()
 {
-    m_metrics->clearValues();
-    m_banner->hide();
-    m_tabs->setCurrentIndex(0); // watch the run live
-    updateSpeedup();
-    // The controller made a new timeline: hand it to the views before anything else.
     m_table->setTimeline(&m_controller->timeline());
     m_table->setDisplayTimeNs(std::nullopt);
     m_gantt->setTimeline(&m_controller->timeline());
     m_gantt->setTimeCursorNs(std::nullopt);
+    m_replay->setRun(0, true); // the replay lets go of the old run's moment
+}
+
+// The run is over, so the table no longer shows "live": it shows the moment the
+// deadlock closed, if there was one (after it the threads only gave up their
+// chopsticks as the run stopped), else the last recorded moment. A moment the user
+// picked on the replay bar stays.
+void MainWindow::showFinalMoment()
+{
+    if (m_replay->pinnedTimeNs())
+        return;
+    if (const auto &cycle = m_controller->timeline().deadlock())
+        m_replay->setTimeNs(cycle->tNs); // the table and the timeline's cursor follow
+    else
+        m_table->setDisplayTimeNs(m_controller->timeline().end_ns());
+}
+
+void MainWindow::onRunStarted()
+{
+    showNewTimeline();
+    m_metrics->clearValues();
+    m_banner->hide();
+    m_tabs->setCurrentIndex(0); // watch the run live
+    updateSpeedup();
     m_gantt->setChartTitle(chartTitle());
     m_gantt->fitAll();
     m_statusTimer->start();
@@ -363,6 +390,7 @@ void MainWindow::onRunStarted()
 // A saved run took the place of the current one: show it as it was when it ended.
 void MainWindow::onRunLoaded()
 {
+    showNewTimeline();
     if (const il::Scenario *s = m_controller->scenario()) {
         selectScenario(QString::fromStdString(s->info().id));
         m_params->setValues(m_controller->params());
@@ -372,14 +400,10 @@ void MainWindow::onRunLoaded()
     }
     m_banner->hide();
     m_tabs->setCurrentIndex(0);
-    m_table->setTimeline(&m_controller->timeline());
-    m_gantt->setTimeline(&m_controller->timeline());
-    m_gantt->setTimeCursorNs(std::nullopt);
     m_gantt->setChartTitle(chartTitle());
     m_gantt->fitAll();
-    m_replay->setRun(0, true); // a new run: the replay lets go of the old one's moment
     onRunUpdated();
-    m_table->setDisplayTimeNs(m_controller->timeline().end_ns());
+    showFinalMoment();
     updateSpeedup();
     updateWindowTitle();
     updateActions();
@@ -400,9 +424,7 @@ void MainWindow::onRunFinished()
     updateSpeedup();
     if (m_speedup->data() && !m_speedup->data()->threads.isEmpty())
         m_tabs->setCurrentWidget(m_speedup); // the run's conclusion
-    // The run is over: the table shows its last recorded moment, no longer "live".
-    if (!m_replay->pinnedTimeNs())
-        m_table->setDisplayTimeNs(m_controller->timeline().end_ns());
+    showFinalMoment();
     updateActions();
     updateStatus();
 }

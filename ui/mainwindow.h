@@ -78,6 +78,8 @@ private:
     void exportCsvInteractively();
     QString suggestedFileName(const QString &suffix) const;
     void onRunLoaded();
+    void showNewTimeline();
+    void showFinalMoment();
     void restoreSettings();
     void buildThemeMenu(QMenu *view);
     void styleBanner();

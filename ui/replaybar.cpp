@@ -42,9 +42,18 @@ void ReplayBar::setRun(qint64 endNs, bool live)
 
 void ReplayBar::setTimeNs(qint64 tNs)
 {
-    if (m_endNs <= 0)
+    if (m_live || m_endNs <= 0)
         return;
-    m_slider->setValue(int(std::clamp<qint64>(tNs, 0, m_endNs) * kSteps / m_endNs));
+    // Exactly that time, not the slider's nearest step before it (which could be just
+    // before the moment a deadlock closed).
+    const qint64 t = std::clamp<qint64>(tNs, 0, m_endNs);
+    {
+        const QSignalBlocker block(m_slider);
+        m_slider->setValue(int(t * kSteps / m_endNs));
+    }
+    m_pinned = t;
+    updateLabel();
+    emit timeChanged(m_pinned);
 }
 
 std::optional<qint64> ReplayBar::pinnedTimeNs() const

@@ -6,6 +6,7 @@
 #include "schedslice.h"
 
 #include <algorithm>
+#include <utility>
 
 RunController::RunController(QObject *parent)
     : QObject(parent)
@@ -41,7 +42,9 @@ bool RunController::start(const il::Scenario &scenario, const il::ParamValues &p
     m_next = 0;
     m_tookLast = false;
     m_lastRefresh = {};
-    m_timeline = std::make_unique<il::Timeline>();
+    // The old timeline outlives the `started` handlers, which hand the views the new one.
+    const std::unique_ptr<il::Timeline> old =
+        std::exchange(m_timeline, std::make_unique<il::Timeline>());
     m_timeline->set_memory_budget(m_memoryBudget);
     // A deadlock stays on screen until the user presses Stop.
     m_run = std::make_unique<il::Run>(scenario, params, seed, il::RunOptions{false});
@@ -68,7 +71,8 @@ bool RunController::adopt(LoadedRun run)
     m_seed = run.info.seed;
     m_result = il::result_from_stats(run.info.stats);
     m_lastElapsedNs = m_result->durationNs > 0 ? m_result->durationNs : run.timeline->end_ns();
-    m_timeline = std::move(run.timeline);
+    // The old timeline outlives the `loaded` handlers, which hand the views the new one.
+    const std::unique_ptr<il::Timeline> old = std::exchange(m_timeline, std::move(run.timeline));
     m_loadedInfo = std::move(run.info);
     m_filePath = run.path;
     emit loaded();

@@ -113,6 +113,11 @@ private slots:
         QVERIFY(finished.wait(10'000)); // Stop ends a deadlocked run
         QCOMPARE(w.controller()->lastResult()->stoppedBy, il::StopReason::User);
         QVERIFY(!w.deadlockBanner().isEmpty()); // and the record of it stays
+        QVERIFY(!w.deadlockBanner().contains(QStringLiteral("press Stop")));
+        // The run over, the table shows the moment the cycle closed (at the end the
+        // threads had given up their chopsticks).
+        QCOMPARE(w.replayBar()->pinnedTimeNs(), std::optional<qint64>(cycle->tNs));
+        QCOMPARE(w.philosophersView()->highlightedCycleLanes(), lanes);
 
         // Replay: before the cycle closed nothing is red; from then on the cycle is.
         w.replayBar()->setTimeNs(cycle->tNs - 1);

@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 #include "metricspanel.h"
 #include "paramspanel.h"
+#include "philosophers/philosophersview.h"
 #include "runcontroller.h"
 
 #include <QAction>
@@ -134,6 +135,39 @@ private slots:
         QCOMPARE(w.controller()->timeline().lanes().size(), std::size_t(3));
         QVERIFY(w.controller()->filePath().isEmpty());
         QCOMPARE(w.windowTitle(), QStringLiteral("Interleave"));
+    }
+
+    // A deadlocked philosophers run, re-opened in a shown window that was on another
+    // scenario: the views switch to the new timeline before the layout changes (they
+    // once painted the freed one), and the table shows the deadlock.
+    void deadlockedRunReopensShowingTheCycle()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("philosophers.json"));
+        {
+            MainWindow w;
+            w.selectScenario(QStringLiteral("philosophers"));
+            w.paramsPanel()->setValues(
+                {{"philosophers", 3}, {"strategy", 0}, {"think_ms", 0}, {"hesitation_ms", 150}});
+            QSignalSpy finished(w.controller(), &RunController::finished);
+            w.startRun();
+            QTRY_VERIFY_WITH_TIMEOUT(w.controller()->timeline().deadlock().has_value(), 20'000);
+            w.stopRun();
+            QVERIFY(finished.wait(10'000));
+            QVERIFY(w.saveRun(path));
+        }
+        MainWindow w;
+        w.selectScenario(QStringLiteral("mutex"));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openRun(path));
+        QTest::qWait(50); // layout and paint with the new timeline
+        const auto &cycle = w.controller()->timeline().deadlock();
+        QVERIFY(cycle.has_value());
+        QVERIFY(w.deadlockBanner().contains(QStringLiteral("Deadlock")));
+        QVERIFY(!w.deadlockBanner().contains(QStringLiteral("press Stop")));
+        QCOMPARE(w.philosophersView()->seatCount(), 3);
+        QCOMPARE(w.philosophersView()->highlightedCycleLanes().size(), 3);
+        QCOMPARE(w.controller()->lastResult()->stoppedBy, il::StopReason::User);
     }
 
     void badFileIsNamedAndTheRunStays()

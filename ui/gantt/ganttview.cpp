@@ -16,6 +16,7 @@
 #include <QGraphicsSimpleTextItem>
 #include <QHelpEvent>
 #include <QLegend>
+#include <QLegendMarker>
 #include <QScatterSeries>
 #include <QToolTip>
 #include <QValueAxis>
@@ -115,6 +116,23 @@ void GanttView::setUpLegend()
     legend->setMarkerShape(QLegend::MarkerShapeFromSeries);
 }
 
+// The legend lists the states this run has been in (all of them before a run), so that
+// it stays short enough to read beside the philosophers' table.
+void GanttView::updateLegend()
+{
+    std::uint32_t shown = 0;
+    for (int s = 0; s < int(il::State::Count); ++s)
+        if (!m_timeline || m_timeline->lanes().empty() || m_timeline->has_state(il::State(s)))
+            shown |= 1U << unsigned(s);
+    if (shown == m_legendStates)
+        return;
+    m_legendStates = shown;
+    const QList<QAbstractSeries *> series = chart()->series();
+    for (int s = 0; s < int(series.size()) && s < int(il::State::Count); ++s)
+        for (QLegendMarker *marker : chart()->legend()->markers(series[s]))
+            marker->setVisible((shown >> unsigned(s)) & 1U);
+}
+
 void GanttView::changeEvent(QEvent *event)
 {
     QChartView::changeEvent(event);
@@ -161,6 +179,7 @@ void GanttView::setTimeline(const il::Timeline *timeline)
 void GanttView::refresh()
 {
     updateLaneAxis();
+    updateLegend();
     if (m_following)
         applyRange(fullRange());
     m_item->update();

@@ -114,6 +114,7 @@ private:
     void setUpLegend();
     void onPlotAreaChanged(const QRectF &plotArea);
     void updateLaneAxis();
+    void updateLegend();
     void applyRange(const TimeMapping &range);
     void applyUserRange(TimeMapping range);
     TimeMapping fullRange() const;
@@ -131,6 +132,7 @@ private:
     TimeMapping m_range; // item coordinates: left 0, width = plot width
     bool m_following = true;
     int m_axisLanes = -1;
+    std::uint32_t m_legendStates = 0; // bit per state shown in the legend
     double m_axisHeight = -1.0;
     std::vector<LaneMode> m_axisModes;
     std::optional<QPoint> m_dragFrom;

@@ -155,14 +155,30 @@ void TstGanttView::laneAxisNamesTheLanes()
     QCOMPARE(m_view->chart()->title(), QStringLiteral("mutex"));
 }
 
+// Every state has its square; those the run has never been in are hidden, so the
+// legend stays readable where the view is narrow. Before a run all are listed.
 void TstGanttView::legendNamesEveryState()
 {
+    showView();
     const auto markers = m_view->chart()->legend()->markers();
     QCOMPARE(markers.size(), int(il::State::Count));
+    QStringList shown;
     for (int s = 0; s < int(il::State::Count); ++s) {
         QCOMPARE(markers[s]->label(), stateLabel(il::State(s)));
         QCOMPARE(markers[s]->brush().color(), stateColor(il::State(s)));
+        if (markers[s]->isVisible())
+            shown << markers[s]->label();
     }
+    using il::State;
+    QCOMPARE(shown, (QStringList{stateLabel(State::Running), stateLabel(State::Blocked),
+                                 stateLabel(State::Critical), stateLabel(State::Sleeping),
+                                 stateLabel(State::Finished)}));
+
+    il::Timeline empty;
+    m_view->setTimeline(&empty);
+    for (const QLegendMarker *marker : m_view->chart()->legend()->markers())
+        QVERIFY(marker->isVisible());
+    m_view->setTimeline(m_timeline);
 }
 
 void TstGanttView::toolTipDescribesSegment()
