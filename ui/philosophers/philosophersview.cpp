@@ -110,11 +110,12 @@ void PhilosophersView::onAnimationStep(const QVariant &value)
 }
 
 void PhilosophersView::paintInto(QPainter &painter, const QRectF &bounds,
-                                 const QList<qreal> &positions, const ViewColors &colors) const
+                                 const QList<qreal> &positions, const ViewColors &colors,
+                                 TableParts parts) const
 {
     painter.fillRect(bounds, colors.background);
     if (m_table.isTable())
-        paintTable(painter, bounds, m_table, positions, !m_pinnedNs.has_value(), colors);
+        paintTable(painter, bounds, m_table, positions, !m_pinnedNs.has_value(), colors, parts);
     else
         paintTableHint(painter, bounds, emptyHint(), colors);
 }
@@ -152,7 +153,7 @@ bool PhilosophersView::saveImage(const QString &path, const ImageOptions &option
         path, options, tr("Dining philosophers"),
         [&](QPainter &p, QSize size) {
             paintInto(p, QRectF(QPointF(0, 0), size), m_restingPositions,
-                      viewColors(exportPalette()));
+                      viewColors(exportPalette()), TableParts{options.title, options.legend});
         },
         error);
 }

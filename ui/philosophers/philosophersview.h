@@ -1,6 +1,7 @@
 #pragma once
 #include "../imageexport.h"
 #include "../theme.h"
+#include "tablepainter.h"
 #include "tablestate.h"
 
 #include <QImage>
@@ -65,7 +66,7 @@ private:
     void updateTable();
     void onAnimationStep(const QVariant &value);
     void paintInto(QPainter &painter, const QRectF &bounds, const QList<qreal> &positions,
-                   const ViewColors &colors) const;
+                   const ViewColors &colors, TableParts parts = {}) const;
 
     const il::Timeline *m_timeline = nullptr;
     std::optional<qint64> m_pinnedNs;

@@ -196,18 +196,21 @@ QFont tableFont(qreal px, bool bold)
 }
 
 void paintTable(QPainter &painter, const QRectF &bounds, const TableState &table,
-                const QList<qreal> &chopstickPositions, bool live, const ViewColors &colors)
+                const QList<qreal> &chopstickPositions, bool live, const ViewColors &colors,
+                TableParts parts)
 {
     const TableGeometry g(bounds, int(table.philosophers.size()));
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
-    paintTableHeader(painter, g, table, live, colors);
+    if (parts.header)
+        paintTableHeader(painter, g, table, live, colors);
     paintBoard(painter, g);
     paintChopsticks(painter, g, table, chopstickPositions);
     paintSeats(painter, g, table, colors);
     paintWaits(painter, g, table, chopstickPositions, colors);
-    paintTableLegend(painter, g, colors);
+    if (parts.legend)
+        paintTableLegend(painter, g, colors);
     painter.restore();
 }
 

@@ -26,9 +26,15 @@ QFont tableFont(qreal px, bool bold = false);
 // be mid-animation; pass the resting positions for the recorded state. `live` says
 // whether the time shown is the run's live edge or a pinned instant. The background is
 // left to the caller; `colors` are the text and background the table sits on (the wood
-// and the seats keep their colours in both themes).
+// and the seats keep their colours in both themes). `parts` leaves out the header (the
+// title line and the deadlock text) or the legend, for exported images.
+struct TableParts {
+    bool header = true;
+    bool legend = true;
+};
 void paintTable(QPainter &painter, const QRectF &bounds, const TableState &table,
-                const QList<qreal> &chopstickPositions, bool live, const ViewColors &colors = {});
+                const QList<qreal> &chopstickPositions, bool live, const ViewColors &colors = {},
+                TableParts parts = {});
 
 // A centred muted hint where there is no table to show.
 void paintTableHint(QPainter &painter, const QRectF &bounds, const QString &hint,

@@ -3,6 +3,7 @@
 #include "tablefixtures.h"
 
 #include <QDir>
+#include <QFile>
 #include <QImageReader>
 #include <QTemporaryDir>
 #include <QTest>
@@ -32,8 +33,43 @@ private slots:
     void renderedImageHasPixelSizeAndContent();
     void pngRoundTrip();
     void saveIntoMissingDirectoryFails();
+    void svgLeavesOutTitleAndLegendOnRequest();
     void writeLookingPngs();
 };
+
+// The export dialog's "title" and "legend" boxes: the header line and the legend are
+// drawn only when asked for (in SVG their words are text, so they can be looked for).
+void TstPhilosophersImage::svgLeavesOutTitleAndLegendOnRequest()
+{
+    il::Timeline timeline;
+    buildFiveAtDinner(timeline);
+    PhilosophersView view;
+    view.setTimeline(&timeline);
+    view.setDisplayTimeNs(15 * kMs);
+    QTemporaryDir dir;
+    const auto svg = [&](bool title, bool legend) {
+        ImageOptions options;
+        options.size = {900, 900};
+        options.title = title;
+        options.legend = legend;
+        const QString path = dir.filePath(QStringLiteral("table-%1-%2.svg").arg(title).arg(legend));
+        QString error;
+        if (!view.saveImage(path, options, &error))
+            return QByteArray("failed: ") + error.toUtf8();
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("unreadable");
+    };
+    const QByteArray all = svg(true, true);
+    QVERIFY2(all.contains("5 seats"), all.left(300).constData());
+    QVERIFY(all.contains("thinking"));
+    const QByteArray none = svg(false, false);
+    QVERIFY(none.contains("<svg"));
+    QVERIFY(!none.contains("5 seats"));
+    QVERIFY(!none.contains("thinking"));
+    const QByteArray legendOnly = svg(false, true);
+    QVERIFY(!legendOnly.contains("5 seats"));
+    QVERIFY(legendOnly.contains("thinking"));
+}
 
 void TstPhilosophersImage::renderedImageHasPixelSizeAndContent()
 {
