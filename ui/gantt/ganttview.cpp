@@ -127,10 +127,11 @@ void GanttView::updateLegend()
     if (shown == m_legendStates)
         return;
     m_legendStates = shown;
+    // Hiding the (empty) series hides its marker and lays the legend out again; a
+    // hidden marker alone would leave its gap.
     const QList<QAbstractSeries *> series = chart()->series();
     for (int s = 0; s < int(series.size()) && s < int(il::State::Count); ++s)
-        for (QLegendMarker *marker : chart()->legend()->markers(series[s]))
-            marker->setVisible((shown >> unsigned(s)) & 1U);
+        series[s]->setVisible((shown >> unsigned(s)) & 1U);
 }
 
 void GanttView::changeEvent(QEvent *event)
