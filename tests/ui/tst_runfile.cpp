@@ -48,6 +48,7 @@ private slots:
     void badFileIsNamedInTheError();
     void failedSaveLeavesNothing();
     void csvHasOneRowPerSegment();
+    void shippedSampleOpens();
 
 private:
     QTemporaryDir m_dir;
@@ -130,6 +131,22 @@ void TstRunFile::csvHasOneRowPerSegment()
     QCOMPARE(rows.first().trimmed(), QByteArray("lane,state,resource,start_us,end_us"));
     QCOMPARE(qsizetype(rows.size() - 1), qsizetype(timeline.segment_count()));
     QVERIFY(rows.at(1).startsWith("worker 1,critical section,counter mutex,0.000,"));
+}
+
+// The sample run in resources/samples (README points to it) still opens as what it is:
+// six naive philosophers, deadlocked.
+void TstRunFile::shippedSampleOpens()
+{
+    const QString path = QFINDTESTDATA("../../resources/samples/philosophers-deadlock.json");
+    QVERIFY(!path.isEmpty());
+    QString error;
+    const std::optional<LoadedRun> run = readRunFile(path, &error);
+    QVERIFY2(run, qPrintable(error));
+    QVERIFY(!run->foreign);
+    QCOMPARE(run->info.scenario, std::string("philosophers"));
+    QCOMPARE(run->timeline->lanes().size(), std::size_t(6));
+    QVERIFY(run->timeline->deadlock().has_value());
+    QCOMPARE(run->timeline->deadlock()->lanes.size(), std::size_t(6));
 }
 
 QTEST_MAIN(TstRunFile)
