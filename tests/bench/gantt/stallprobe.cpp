@@ -39,6 +39,8 @@ void StallProbe::start()
     m_gapsNs.reserve(1 << 16);
     m_clock.start();
     m_lastNs = 0;
+    m_maxGapNs = 0;
+    m_maxAtNs = 0;
     m_cpuStartNs = threadCpuNs();
     m_timer.start();
 }
@@ -53,6 +55,10 @@ void StallProbe::stop()
 void StallProbe::tick()
 {
     const qint64 now = m_clock.nsecsElapsed();
+    if (now - m_lastNs > m_maxGapNs) { // when the longest gap began, to find its cause
+        m_maxGapNs = now - m_lastNs;
+        m_maxAtNs = m_lastNs;
+    }
     m_gapsNs.push_back(now - m_lastNs);
     m_lastNs = now;
 }
@@ -67,6 +73,7 @@ StallFigures StallProbe::figures() const
     std::vector<qint64> sorted = m_gapsNs;
     std::sort(sorted.begin(), sorted.end());
     f.maxMs = double(sorted.back()) / 1e6;
+    f.maxAtMs = double(m_maxAtNs) / 1e6;
     f.p99Ms = double(sorted[std::min(sorted.size() - 1, sorted.size() * 99 / 100)]) / 1e6;
     return f;
 }
@@ -79,6 +86,7 @@ void report(benchmark::State &state, const StallFigures &f)
     state.counters[kP99Ms] = f.p99Ms;
     state.counters["ticks"] = double(f.ticks);
     state.counters["gui_cpu"] = f.guiCpuShare;
+    state.counters["max_at_ms"] = f.maxAtMs;
 }
 
 // The main window as the app shows it, at the size of the screen `look` uses.
