@@ -126,6 +126,8 @@ QWidget *MainWindow::buildSidePanel()
     auto *paramBox = new QGroupBox(tr("Parameters"));
     auto *pv = new QVBoxLayout(paramBox);
     m_params = new ParamsPanel;
+    // A slider moved by the user makes a re-opened run's parameters the user's own.
+    connect(m_params, &ParamsPanel::valuesChanged, this, [this] { m_paramsFromFile = false; });
     pv->addWidget(m_params);
     v->addWidget(paramBox);
 
@@ -298,6 +300,7 @@ void MainWindow::onScenarioChanged()
     const il::Scenario *s = currentScenario();
     if (!s)
         return;
+    rememberParams(); // of the scenario being left
     m_explanation->setText(QString::fromStdString(s->info().explanation));
     const bool table = s->info().id == "philosophers";
     m_tablePage->setVisible(table);
@@ -307,6 +310,8 @@ void MainWindow::onScenarioChanged()
     }
     m_params->setScenario(s->info());
     m_params->setValues(m_settings.params(s->info()));
+    m_panelScenario = QString::fromStdString(s->info().id);
+    m_paramsFromFile = false;
     m_metrics->setScenario(s->info());
     m_tabs->setTabVisible(1, s->info().id == "amdahl");
     updateSpeedup();
@@ -331,9 +336,10 @@ void MainWindow::updateSpeedup()
 void MainWindow::startRun()
 {
     const il::Scenario *s = currentScenario();
-    if (!s || m_controller->isRunning())
+    if (!s || m_controller->isRunning() || m_opening)
         return;
     const QString id = QString::fromStdString(s->info().id);
+    m_paramsFromFile = false; // run with them: now they are the user's
     m_settings.setLastScenario(id);
     m_settings.setParams(id, m_params->values());
     m_controller->start(*s, m_params->values(), QRandomGenerator::global()->generate64());
@@ -394,9 +400,15 @@ void MainWindow::onRunLoaded()
     if (const il::Scenario *s = m_controller->scenario()) {
         selectScenario(QString::fromStdString(s->info().id));
         m_params->setValues(m_controller->params());
+        m_paramsFromFile = true; // shown, not remembered, until the user changes or runs them
         m_metrics->setMetrics(m_controller->lastResult()->metrics);
-    } else {
-        m_metrics->clearValues(); // another tool's trace: no metrics of ours
+    } else { // another tool's trace: no scenario, table or metrics of ours
+        m_metrics->clearValues();
+        m_tablePage->setVisible(false);
+        m_explanation->setText(
+            tr("<b>%1</b> was written by another tool: each of its threads is a lane. Pick a "
+               "scenario and press Run to record a run of your own.")
+                .arg(QFileInfo(m_controller->filePath()).fileName().toHtmlEscaped()));
     }
     m_banner->hide();
     m_tabs->setCurrentIndex(0);
@@ -432,13 +444,15 @@ void MainWindow::onRunFinished()
 void MainWindow::updateActions()
 {
     const bool running = m_controller->isRunning();
-    m_runAction->setEnabled(!running);
-    m_runButton->setEnabled(!running);
+    const bool idle = !running && !m_opening;
+    m_runAction->setEnabled(idle);
+    m_runButton->setEnabled(idle);
     m_stopAction->setEnabled(running);
     m_stopButton->setEnabled(running);
-    m_scenarioList->setEnabled(!running);
-    m_params->setEnabled(!running);
-    m_openAction->setEnabled(!running);
+    m_scenarioList->setEnabled(idle);
+    m_params->setEnabled(idle);
+    m_openAction->setEnabled(idle);
+    m_recentMenu->setEnabled(idle);
     m_saveAction->setEnabled(!running && m_controller->runInfo().has_value());
     m_csvAction->setEnabled(!running && !m_controller->timeline().lanes().empty());
 }
@@ -494,6 +508,7 @@ QString MainWindow::chartTitle() const
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     m_controller->stop(); // ~RunController joins the run's threads
+    m_closed = true;
     saveSettings();
     QMainWindow::closeEvent(event);
 }

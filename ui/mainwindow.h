@@ -84,6 +84,7 @@ private:
     void buildThemeMenu(QMenu *view);
     void styleBanner();
     void saveSettings();
+    void rememberParams();
     void updateWindowTitle();
     void onScenarioChanged();
     void onRunStarted();
@@ -120,6 +121,10 @@ private:
     QAction *m_csvAction = nullptr;
     QMenu *m_recentMenu = nullptr;
     AppSettings m_settings;
+    bool m_opening = false;        // a file is being read (openRun)
+    bool m_closed = false;         // closeEvent accepted: nothing more is shown
+    QString m_panelScenario;       // the scenario whose parameters the panel shows
+    bool m_paramsFromFile = false; // they are a re-opened run's, not the user's own
     QLabel *m_stateLabel;
     QLabel *m_elapsedLabel;
     QLabel *m_eventsLabel;

@@ -96,15 +96,22 @@ void MainWindow::rebuildRecentMenu()
         QAction *a = m_recentMenu->addAction(
             QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()));
         a->setToolTip(QDir::toNativeSeparators(path));
-        connect(a, &QAction::triggered, this, [this, path] { openRun(path); });
+        // Queued: opening rebuilds this menu, which must not delete the action whose
+        // signal is being delivered.
+        connect(
+            a, &QAction::triggered, this, [this, path] { openRun(path); }, Qt::QueuedConnection);
     }
     if (files.isEmpty())
         m_recentMenu->addAction(tr("No recent runs"))->setEnabled(false);
     m_recentMenu->addSeparator();
-    QAction *clear = m_recentMenu->addAction(tr("&Clear list"), this, [this] {
-        m_settings.clearRecentFiles();
-        rebuildRecentMenu();
-    });
+    QAction *clear = m_recentMenu->addAction(tr("&Clear list"));
+    connect(
+        clear, &QAction::triggered, this,
+        [this] {
+            m_settings.clearRecentFiles();
+            rebuildRecentMenu();
+        },
+        Qt::QueuedConnection);
     clear->setEnabled(!files.isEmpty());
 }
 
@@ -131,13 +138,23 @@ void MainWindow::openRunInteractively()
 
 bool MainWindow::openRun(const QString &path)
 {
+    if (m_opening) // a drop or a recent file while another file is read
+        return false;
     if (m_controller->isRunning()) {
         QMessageBox::information(this, tr("Open run"),
                                  tr("Stop the current run (Esc) before opening another."));
         return false;
     }
+    // The window stays live while the file is read (the progress dialog comes only
+    // after a moment): nothing may start a run or another read meanwhile.
+    m_opening = true;
+    updateActions();
     QString error;
     std::optional<LoadedRun> run = openRunFile(this, path, &error);
+    m_opening = false;
+    updateActions();
+    if (m_closed) // the window was closed while the file was read
+        return false;
     if (!run) {
         if (error.isEmpty()) { // cancelled
             statusBar()->showMessage(tr("Opening cancelled"), 5000);
@@ -152,7 +169,8 @@ bool MainWindow::openRun(const QString &path)
     }
     const bool foreign = run->foreign;
     const QString absolute = run->path;
-    m_controller->adopt(std::move(*run));
+    if (!m_controller->adopt(std::move(*run)))
+        return false; // cannot happen: nothing starts a run while a file is read
     m_settings.addRecentFile(absolute);
     rebuildRecentMenu();
     statusBar()->showMessage(foreign ? tr("Opened %1, written by another tool: one lane per thread")
@@ -272,7 +290,7 @@ void MainWindow::exportCsvInteractively()
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 {
-    if (!droppedFile(event->mimeData()).isEmpty() && !m_controller->isRunning())
+    if (!droppedFile(event->mimeData()).isEmpty() && !m_controller->isRunning() && !m_opening)
         event->acceptProposedAction();
 }
 

@@ -31,12 +31,18 @@ void MainWindow::saveSettings()
     m_settings.setWindowGeometry(saveGeometry());
     m_settings.setWindowState(saveState());
     m_settings.setSplitterState(QStringLiteral("main"), m_mainSplitter->saveState());
-    if (const il::Scenario *s = currentScenario()) {
-        const QString id = QString::fromStdString(s->info().id);
-        m_settings.setLastScenario(id);
-        m_settings.setParams(id, m_params->values());
-    }
+    if (const il::Scenario *s = currentScenario())
+        m_settings.setLastScenario(QString::fromStdString(s->info().id));
+    rememberParams();
     m_settings.sync();
+}
+
+// The parameters the panel shows, for its scenario, unless they are a re-opened run's
+// that the user has neither changed nor run.
+void MainWindow::rememberParams()
+{
+    if (!m_panelScenario.isEmpty() && !m_paramsFromFile)
+        m_settings.setParams(m_panelScenario, m_params->values());
 }
 
 // View → Theme: follow the desktop, or always light or dark. The choice is remembered

@@ -107,6 +107,10 @@ std::optional<LoadedRun> openRunFile(QWidget *parent, const QString &path, QStri
     poll.start();
     if (!state.finished.load(std::memory_order_acquire))
         loop.exec();
+    // The loop also ends when the application quits mid-read: then nobody waits for the
+    // file any more, so the reader stops at its next progress report.
+    if (!state.finished.load(std::memory_order_acquire))
+        state.cancel.store(true, std::memory_order_relaxed);
     reader.join();
     progress.close();
     if (error)

@@ -13,9 +13,11 @@
 #include <QMenuBar>
 #include <QTabWidget>
 
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <cstdlib>
@@ -31,6 +33,13 @@ class TstMainWindow : public QObject {
     }
 
 private slots:
+    void initTestCase()
+    {
+        // The user's own settings stay untouched, and each test starts from none.
+        QStandardPaths::setTestModeEnabled(true);
+    }
+    void init() { QSettings().clear(); }
+
     void semaphoreRunFillsOneLanePerWorker()
     {
         MainWindow w;
