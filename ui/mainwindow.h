@@ -77,6 +77,7 @@ private:
     void exportTableInteractively();
     void exportCsvInteractively();
     QString suggestedFileName(const QString &suffix) const;
+    bool exported(bool saved, const QString &path, const QString &error);
     void onRunLoaded();
     void showNewTimeline();
     void showFinalMoment();

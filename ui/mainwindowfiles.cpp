@@ -150,7 +150,8 @@ bool MainWindow::openRun(const QString &path)
     m_opening = true;
     updateActions();
     QString error;
-    std::optional<LoadedRun> run = openRunFile(this, path, &error);
+    std::optional<LoadedRun> run =
+        openRunFile(this, path, &error, m_controller->memoryBudget());
     m_opening = false;
     updateActions();
     if (m_closed) // the window was closed while the file was read
@@ -220,13 +221,7 @@ bool MainWindow::exportImage(const QString &path, const ImageOptions &options)
                        : saveTimelineImage({m_controller->timeline(), chartTitle(),
                                             m_gantt->visibleFromNs(), m_gantt->visibleToNs()},
                                            path, options, &error);
-    if (!saved) {
-        QMessageBox::warning(this, tr("Export failed"), error);
-        return false;
-    }
-    m_settings.setLastExportDir(path);
-    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
-    return true;
+    return exported(saved, path, error);
 }
 
 bool MainWindow::exportPng(const QString &path)
@@ -239,19 +234,22 @@ bool MainWindow::exportPng(const QString &path)
 bool MainWindow::exportTableImage(const QString &path, const ImageOptions &options)
 {
     QString error;
-    if (!m_table->saveImage(path, options, &error)) {
-        QMessageBox::warning(this, tr("Export failed"), error);
-        return false;
-    }
-    m_settings.setLastExportDir(path);
-    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
-    return true;
+    const bool saved = m_table->saveImage(path, options, &error);
+    return exported(saved, path, error);
 }
 
 bool MainWindow::exportCsv(const QString &path)
 {
     QString error;
-    if (!saveCsvFile(path, m_controller->timeline(), &error)) {
+    const bool saved = saveCsvFile(path, m_controller->timeline(), &error);
+    return exported(saved, path, error);
+}
+
+// How every export ends: a message box naming the problem, or the folder remembered
+// and the file named in the status bar.
+bool MainWindow::exported(bool saved, const QString &path, const QString &error)
+{
+    if (!saved) {
         QMessageBox::warning(this, tr("Export failed"), error);
         return false;
     }

@@ -47,6 +47,7 @@ public:
     bool isRunning() const { return m_run != nullptr; }
     // For the runs started from now on: how much detail a timeline keeps (bytes).
     void setMemoryBudget(std::size_t bytes) { m_memoryBudget = bytes; }
+    std::size_t memoryBudget() const { return m_memoryBudget; }
 
     const il::Timeline &timeline() const { return *m_timeline; }
     const il::Scenario *scenario() const { return m_scenario; }

@@ -41,10 +41,12 @@ struct ReadState {
     std::atomic<bool> finished{false};
 };
 
-std::optional<LoadedRun> read(const QString &path, QString *error, ReadState *state)
+std::optional<LoadedRun> read(const QString &path, QString *error, std::size_t memoryBudget,
+                              ReadState *state)
 {
     LoadedRun run;
     run.timeline = std::make_unique<il::Timeline>();
+    run.timeline->set_memory_budget(memoryBudget);
     run.path = QFileInfo(path).absoluteFilePath();
     il::TraceReadOptions options;
     if (state)
@@ -66,18 +68,20 @@ std::optional<LoadedRun> read(const QString &path, QString *error, ReadState *st
 
 } // namespace
 
-std::optional<LoadedRun> readRunFile(const QString &path, QString *error)
+std::optional<LoadedRun> readRunFile(const QString &path, QString *error,
+                                     std::size_t memoryBudget)
 {
-    return read(path, error, nullptr);
+    return read(path, error, memoryBudget, nullptr);
 }
 
-std::optional<LoadedRun> openRunFile(QWidget *parent, const QString &path, QString *error)
+std::optional<LoadedRun> openRunFile(QWidget *parent, const QString &path, QString *error,
+                                     std::size_t memoryBudget)
 {
     ReadState state;
     std::optional<LoadedRun> run;
     QString failure;
     std::thread reader([&] {
-        run = read(path, &failure, &state);
+        run = read(path, &failure, memoryBudget, &state);
         state.finished.store(true, std::memory_order_release);
     });
 

@@ -23,10 +23,13 @@ struct LoadedRun {
 // Cancel appears if it takes more than a moment. On failure returns nullopt and sets
 // `error` to a message naming the file, where and what was expected; a cancelled read
 // returns nullopt with `error` empty.
-std::optional<LoadedRun> openRunFile(QWidget *parent, const QString &path, QString *error);
+// The timeline keeps at most about `memoryBudget` bytes of detail, as a run's does.
+std::optional<LoadedRun> openRunFile(QWidget *parent, const QString &path, QString *error,
+                                     std::size_t memoryBudget = il::Timeline::kDefaultMemoryBudget);
 
 // The same without a dialog (tests, headless).
-std::optional<LoadedRun> readRunFile(const QString &path, QString *error);
+std::optional<LoadedRun> readRunFile(const QString &path, QString *error,
+                                     std::size_t memoryBudget = il::Timeline::kDefaultMemoryBudget);
 
 // Write through a temporary file in the same directory, so a failure leaves nothing.
 bool saveRunFile(const QString &path, const il::Timeline &timeline, const il::RunInfo &info,

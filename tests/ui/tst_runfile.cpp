@@ -147,6 +147,12 @@ void TstRunFile::shippedSampleOpens()
     QCOMPARE(run->timeline->lanes().size(), std::size_t(6));
     QVERIFY(run->timeline->deadlock().has_value());
     QCOMPARE(run->timeline->deadlock()->lanes.size(), std::size_t(6));
+    QCOMPARE(run->timeline->memory_budget(), il::Timeline::kDefaultMemoryBudget);
+
+    // --open FILE --memory-budget MIB: the re-opened timeline keeps to the same budget.
+    const std::optional<LoadedRun> small = readRunFile(path, &error, std::size_t(4) << 20);
+    QVERIFY2(small, qPrintable(error));
+    QCOMPARE(small->timeline->memory_budget(), std::size_t(4) << 20);
 }
 
 QTEST_MAIN(TstRunFile)
