@@ -6,6 +6,7 @@
 #include "gantt/timelineitem.h"
 
 #include "../timelinefixtures.h"
+#include "ganttfixtures.h"
 #include "timeline.h"
 
 #include <QCategoryAxis>
@@ -25,25 +26,10 @@ using fixtures::applySorted;
 using fixtures::kMs;
 using fixtures::markEvent;
 using fixtures::stateEvent;
+using ganttfixtures::buildSmallRun;
+using ganttfixtures::countColor;
 
 namespace {
-
-// Three lanes over 10 ms; "worker 1" is blocked on "counter mutex" from 2 to 5 ms.
-void buildSmallRun(il::Timeline &timeline)
-{
-    using il::State;
-    il::Batch b;
-    b.newLanes = {"main", "worker 1", "worker 2"};
-    b.newResources = {"counter mutex"};
-    b.events = {
-        stateEvent(0, 0, State::Running),           stateEvent(10 * kMs, 0, State::Finished),
-        stateEvent(0, 1, State::Running),           stateEvent(2 * kMs, 1, State::Blocked, 1),
-        stateEvent(5 * kMs, 1, State::Critical, 1), stateEvent(7 * kMs, 1, State::Running),
-        stateEvent(9 * kMs, 1, State::Finished),    stateEvent(1 * kMs, 2, State::Sleeping),
-        stateEvent(4 * kMs, 2, State::Running),     markEvent(6 * kMs, 2),
-    };
-    applySorted(timeline, b);
-}
 
 // `lanes` lanes cycling running → blocked → critical, `perLane` segments each of
 // `segmentNs`.
@@ -61,16 +47,6 @@ void buildDenseRun(il::Timeline &timeline, int lanes, int perLane, qint64 segmen
             b.events.push_back(stateEvent(i * segmentNs + lane, il::LaneId(lane), cycle[i % 3],
                                           i % 3 == 0 ? 0 : 1));
     timeline.apply(b);
-}
-
-int countColor(const QImage &image, const QRect &area, QColor color)
-{
-    const QRgb wanted = color.rgb();
-    int n = 0;
-    for (int y = area.top(); y <= area.bottom(); ++y)
-        for (int x = area.left(); x <= area.right(); ++x)
-            n += image.pixel(x, y) == wanted ? 1 : 0;
-    return n;
 }
 
 QWheelEvent wheelAt(const QPoint &pos, int angle)
@@ -103,9 +79,6 @@ private slots:
     void subPixelSegmentsMergeIntoColumns();
     void columnsFollowDominantStateAndGaps();
     void largeTimelinePaints();
-    void renderedImageHasPixelSize();
-    void pngRoundTrip();
-    void saveIntoMissingDirectoryFails();
     void formatMs_data();
     void formatMs();
 
@@ -494,55 +467,6 @@ void TstGanttView::largeTimelinePaints()
         QVERIFY2(countColor(zoomed, plot, stateColor(state)) > 8 * 50,
                  qPrintable(stateLabel(state)));
     m_view->setTimeline(nullptr);
-}
-
-void TstGanttView::renderedImageHasPixelSize()
-{
-    const QImage image =
-        renderTimelineImage(*m_timeline, QStringLiteral("mutex"), 0, 0, QSize(1600, 900), 2.0);
-    QCOMPARE(image.width(), 3200);
-    QCOMPARE(image.height(), 1800);
-    QCOMPARE(image.devicePixelRatio(), 2.0);
-    // The middle of the image is inside the plot area; all three lanes show up there.
-    const QRect middle(image.width() / 4, image.height() / 5, image.width() / 2,
-                       image.height() * 3 / 5);
-    QVERIFY(countColor(image, middle, stateColor(il::State::Running)) > 1000);
-    QVERIFY(countColor(image, middle, stateColor(il::State::Blocked)) > 1000);
-
-    // A sub-range shows only what is in it: 2–5 ms is all blocked on lane 1.
-    const QImage part =
-        renderTimelineImage(*m_timeline, QString(), 2 * kMs, 5 * kMs, QSize(800, 450), 1.0);
-    QCOMPARE(part.size(), QSize(800, 450));
-    const QRect partMiddle(part.width() / 4, part.height() / 5, part.width() / 2,
-                           part.height() * 3 / 5);
-    QVERIFY(countColor(part, partMiddle, stateColor(il::State::Blocked)) > 500);
-    QCOMPARE(countColor(part, partMiddle, stateColor(il::State::Critical)), 0);
-}
-
-void TstGanttView::pngRoundTrip()
-{
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QString path = dir.filePath(QStringLiteral("run.png"));
-    QString error;
-    QVERIFY2(saveTimelinePng(*m_timeline, QStringLiteral("mutex"), 0, 0, path, &error),
-             qPrintable(error));
-    QVERIFY(error.isEmpty());
-    const QImage loaded(path);
-    QVERIFY(!loaded.isNull());
-    QCOMPARE(loaded.size(), QSize(3200, 1800));
-    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("run.png")});
-}
-
-void TstGanttView::saveIntoMissingDirectoryFails()
-{
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QString path = dir.filePath(QStringLiteral("missing/run.png"));
-    QString error;
-    QVERIFY(!saveTimelinePng(*m_timeline, QString(), 0, 0, path, &error, QSize(200, 100), 1.0));
-    QVERIFY2(error.contains(path), qPrintable(error));
-    QVERIFY(!QFile::exists(path));
 }
 
 void TstGanttView::formatMs_data()
