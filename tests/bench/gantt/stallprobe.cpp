@@ -42,6 +42,7 @@ void StallProbe::start()
     m_maxGapNs = 0;
     m_maxAtNs = 0;
     m_cpuStartNs = threadCpuNs();
+    m_lastCpuNs = m_cpuStartNs;
     m_timer.start();
 }
 
@@ -55,10 +56,13 @@ void StallProbe::stop()
 void StallProbe::tick()
 {
     const qint64 now = m_clock.nsecsElapsed();
-    if (now - m_lastNs > m_maxGapNs) { // when the longest gap began, to find its cause
-        m_maxGapNs = now - m_lastNs;
+    const qint64 cpu = threadCpuNs();
+    if (now - m_lastNs > m_maxGapNs) { // when the longest gap began, and whether the GUI
+        m_maxGapNs = now - m_lastNs;   // thread was working or waiting through it
         m_maxAtNs = m_lastNs;
+        m_maxGapCpuNs = cpu - m_lastCpuNs;
     }
+    m_lastCpuNs = cpu;
     m_gapsNs.push_back(now - m_lastNs);
     m_lastNs = now;
 }
@@ -74,6 +78,7 @@ StallFigures StallProbe::figures() const
     std::sort(sorted.begin(), sorted.end());
     f.maxMs = double(sorted.back()) / 1e6;
     f.maxAtMs = double(m_maxAtNs) / 1e6;
+    f.maxGapCpuMs = double(m_maxGapCpuNs) / 1e6;
     f.p99Ms = double(sorted[std::min(sorted.size() - 1, sorted.size() * 99 / 100)]) / 1e6;
     return f;
 }
@@ -87,6 +92,7 @@ void report(benchmark::State &state, const StallFigures &f)
     state.counters["ticks"] = double(f.ticks);
     state.counters["gui_cpu"] = f.guiCpuShare;
     state.counters["max_at_ms"] = f.maxAtMs;
+    state.counters["max_gap_cpu_ms"] = f.maxGapCpuMs;
 }
 
 // The main window as the app shows it, at the size of the screen `look` uses.

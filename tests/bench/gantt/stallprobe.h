@@ -13,7 +13,8 @@ namespace ganttbench {
 struct StallFigures {
     double maxMs = 0;
     double p99Ms = 0;
-    double maxAtMs = 0; // when the longest gap began, since start()
+    double maxAtMs = 0;     // when the longest gap began, since start()
+    double maxGapCpuMs = 0; // CPU time the GUI thread used during that gap
     qint64 ticks = 0;
     // CPU time the GUI thread used over the probed wall time: near 1 means it was busy
     // (painting, taking batches), near 0 with long gaps means the OS ran other threads.
@@ -36,6 +37,8 @@ private:
     qint64 m_lastNs = 0;
     qint64 m_maxGapNs = 0;
     qint64 m_maxAtNs = 0;
+    qint64 m_maxGapCpuNs = 0;
+    qint64 m_lastCpuNs = 0;
     qint64 m_cpuStartNs = 0;
     qint64 m_cpuNs = 0;
     qint64 m_wallNs = 0;
