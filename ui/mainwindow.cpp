@@ -421,7 +421,7 @@ void MainWindow::updateActions()
     m_params->setEnabled(idle);
     m_openAction->setEnabled(idle);
     m_recentMenu->setEnabled(idle);
-    m_saveAction->setEnabled(!running && m_controller->runInfo().has_value());
+    m_saveAction->setEnabled(!running && m_controller->hasRunInfo());
     m_csvAction->setEnabled(!running && !m_controller->timeline().lanes().empty());
 }
 

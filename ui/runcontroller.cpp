@@ -81,12 +81,10 @@ bool RunController::adopt(LoadedRun run)
 
 std::optional<il::RunInfo> RunController::runInfo() const
 {
-    if (m_run)
+    if (!hasRunInfo())
         return std::nullopt;
     if (m_loadedInfo)
         return m_loadedInfo;
-    if (!m_scenario || !m_result)
-        return std::nullopt;
     return il::make_run_info(m_scenario->info(), m_params, m_seed, *m_result, *m_timeline);
 }
 

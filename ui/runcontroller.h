@@ -41,6 +41,8 @@ public:
     // was opened with (so save → open → save gives the same bytes); nullopt while
     // running or before any run.
     std::optional<il::RunInfo> runInfo() const;
+    // Whether runInfo() has one, without building it.
+    bool hasRunInfo() const { return !m_run && (m_loadedInfo || (m_scenario && m_result)); }
 
     // Asks the running scenario to stop; `finished` follows shortly.
     void stop();
