@@ -47,7 +47,9 @@ inline QStringList processesRunning()
     return pids;
 }
 
-inline Result run(const QStringList &args, int timeoutMs = 120'000)
+// Runs `program` to its end (tagged with ownerTag()), in `workingDir` if given.
+inline Result runProgram(const QString &program, const QStringList &args, int timeoutMs = 120'000,
+                         const QString &workingDir = {})
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -55,7 +57,9 @@ inline Result run(const QStringList &args, int timeoutMs = 120'000)
     const qsizetype eq = tag.indexOf('=');
     env.insert(QString::fromLatin1(tag.left(eq)), QString::fromLatin1(tag.mid(eq + 1)));
     p.setProcessEnvironment(env);
-    p.start(QStringLiteral(INTERLEAVE_BINARY), args);
+    if (!workingDir.isEmpty())
+        p.setWorkingDirectory(workingDir);
+    p.start(program, args);
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
         p.waitForFinished();
@@ -64,6 +68,12 @@ inline Result run(const QStringList &args, int timeoutMs = 120'000)
     if (p.exitStatus() != QProcess::NormalExit)
         return {-3, p.readAllStandardOutput(), p.readAllStandardError()};
     return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+// The binary under test.
+inline Result run(const QStringList &args, int timeoutMs = 120'000)
+{
+    return runProgram(QStringLiteral(INTERLEAVE_BINARY), args, timeoutMs);
 }
 
 inline QByteArray readBytes(const QString &path)

@@ -75,6 +75,14 @@ void runSmallMutex(MainWindow &w)
     w.paramsPanel()->setValues({{"threads", 3}, {"increments", 500}});
 }
 
+// A finished small mutex run, saved to `path` by a window of its own.
+bool saveSmallMutexRun(const QString &path)
+{
+    MainWindow w;
+    runSmallMutex(w);
+    return runToEnd(w) && w.saveRun(path);
+}
+
 } // namespace
 
 class TstMainWindowFiles : public QObject {
@@ -194,12 +202,7 @@ private slots:
     void recentFilesListAndForget()
     {
         const QString path = m_dir.filePath(QStringLiteral("recent.json"));
-        {
-            MainWindow w;
-            runSmallMutex(w);
-            QVERIFY(runToEnd(w));
-            QVERIFY(w.saveRun(path));
-        }
+        QVERIFY(saveSmallMutexRun(path));
         MainWindow w;
         QMenu *recent = w.recentFilesMenu();
         QAction *entry = nullptr;
@@ -221,12 +224,7 @@ private slots:
     void droppedFileOpens()
     {
         const QString path = m_dir.filePath(QStringLiteral("dropped.json"));
-        {
-            MainWindow w;
-            runSmallMutex(w);
-            QVERIFY(runToEnd(w));
-            QVERIFY(w.saveRun(path));
-        }
+        QVERIFY(saveSmallMutexRun(path));
         MainWindow w;
         w.show();
         QMimeData mime;

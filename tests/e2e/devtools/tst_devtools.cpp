@@ -1,3 +1,5 @@
+#include "../tst_cli_run.h"
+
 #include <QDir>
 #include <QFile>
 #include <QHash>
@@ -27,37 +29,14 @@ namespace {
 
 const QString kEngine = QStringLiteral("@paulirish/trace_engine");
 
-struct Output {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Output run(const QString &program, const QStringList &args)
+// The binary and node run from the engine's folder, where node finds its packages.
+cli::Result run(const QString &program, const QStringList &args)
 {
-    QProcess p;
-    p.setWorkingDirectory(QStringLiteral(DEVTOOLS_DIR));
-    p.start(program, args);
-    if (!p.waitForFinished(180'000)) {
-        p.kill();
-        p.waitForFinished();
-        return {-2, {}, "timed out"};
-    }
-    if (p.exitStatus() != QProcess::NormalExit)
-        return {-3, p.readAllStandardOutput(), p.readAllStandardError()};
-    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    return cli::runProgram(program, args, 180'000, QStringLiteral(DEVTOOLS_DIR));
 }
 
-QByteArray readAll(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-QJsonObject readObject(const QString &path)
-{
-    return QJsonDocument::fromJson(readAll(path)).object();
-}
+using cli::readBytes;
+using cli::readJson;
 
 // A small value for a numeric parameter, so that every scenario runs in well under a
 // second while still showing its threads interleave. Choices and switches keep their
@@ -113,9 +92,9 @@ struct Written {
 // the writer's. Returns why not, or an empty string.
 QString readRun(const QString &base, Written &run)
 {
-    const int laneCount = readObject(base + QStringLiteral(".stats.json"))[u"lanes"].toInt(-1);
-    const QByteArray csv = readAll(base + QStringLiteral(".csv"));
-    const QJsonObject trace = readObject(base + QStringLiteral(".json"));
+    const int laneCount = readJson(base + QStringLiteral(".stats.json"))[u"lanes"].toInt(-1);
+    const QByteArray csv = readBytes(base + QStringLiteral(".csv"));
+    const QJsonObject trace = readJson(base + QStringLiteral(".json"));
     for (const auto &name : trace[u"metadata"][u"lanes"].toArray())
         run.lanes.append({name.toString(), 0});
     if (laneCount < 1 || run.lanes.size() != laneCount)
@@ -203,10 +182,10 @@ private slots:
                  "Node.js is not on PATH: this test runs Chrome DevTools' trace engine with it. "
                  "Install it (Debian: apt-get install nodejs npm) and then the engine with "
                  "`npm ci --prefix " DEVTOOLS_DIR "` (bash .ci/dev test does both).");
-        const QJsonObject wanted = readObject(dir + QStringLiteral("/package.json"));
+        const QJsonObject wanted = readJson(dir + QStringLiteral("/package.json"));
         const QString pinned = wanted[QStringLiteral("dependencies")][kEngine].toString();
         const QJsonObject installed =
-            readObject(dir + QStringLiteral("/node_modules/") + kEngine + "/package.json");
+            readJson(dir + QStringLiteral("/node_modules/") + kEngine + "/package.json");
         QVERIFY2(!installed.isEmpty(),
                  "Chrome DevTools' trace engine (@paulirish/trace_engine) is not installed: run "
                  "`npm ci --prefix " DEVTOOLS_DIR "` (bash .ci/dev test does).");
@@ -222,7 +201,7 @@ private slots:
         QTest::addColumn<QString>("scenario");
         QTest::addColumn<QStringList>("params");
         QTest::addColumn<bool>("contended"); // must hand resources over
-        const Output r = run(QStringLiteral(INTERLEAVE_BINARY), {"--list", "--json"});
+        const cli::Result r = run(QStringLiteral(INTERLEAVE_BINARY), {"--list", "--json"});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonArray all = QJsonDocument::fromJson(r.out).array();
         QVERIFY(!all.isEmpty());
@@ -272,7 +251,7 @@ private slots:
                          base + ".stats.json"};
         for (const QString &p : params)
             args << QStringLiteral("--param") << p;
-        const Output wrote = run(QStringLiteral(INTERLEAVE_BINARY), args);
+        const cli::Result wrote = run(QStringLiteral(INTERLEAVE_BINARY), args);
         QVERIFY2(wrote.exitCode == 0, wrote.err.constData());
         Written written;
         const QString why = readRun(base, written);
@@ -281,8 +260,8 @@ private slots:
         if (contended)
             QVERIFY2(written.handovers > 0, "no resource changed hands: nothing to check");
 
-        const Output r = run(m_node, {QStringLiteral(DEVTOOLS_DIR "/read_trace.mjs"),
-                                      QDir::toNativeSeparators(path)});
+        const cli::Result r = run(m_node, {QStringLiteral(DEVTOOLS_DIR "/read_trace.mjs"),
+                                           QDir::toNativeSeparators(path)});
         const QJsonObject seen = QJsonDocument::fromJson(r.out).object();
         QVERIFY2(r.exitCode == 0 && !seen.isEmpty(), (r.out + r.err).constData());
         const QJsonArray errors = seen[QStringLiteral("errors")].toArray();

@@ -4,6 +4,7 @@
 #include "gantt/timelineitem.h"
 
 #include "../timelinefixtures.h"
+#include "ganttfixtures.h"
 #include "timeline.h"
 #include "wakes.h"
 
@@ -19,25 +20,9 @@
 using fixtures::applySorted;
 using fixtures::kMs;
 using fixtures::stateEvent;
+using ganttfixtures::buildSmallRun;
 
 namespace {
-
-// Three lanes over 10 ms; "worker 1" is blocked on "counter mutex" from 2 to 5 ms.
-void buildSmallRun(il::Timeline &timeline)
-{
-    using il::State;
-    il::Batch b;
-    b.newLanes = {"main", "worker 1", "worker 2"};
-    b.newResources = {"counter mutex"};
-    b.events = {
-        stateEvent(0, 0, State::Running),           stateEvent(10 * kMs, 0, State::Finished),
-        stateEvent(0, 1, State::Running),           stateEvent(2 * kMs, 1, State::Blocked, 1),
-        stateEvent(5 * kMs, 1, State::Critical, 1), stateEvent(7 * kMs, 1, State::Running),
-        stateEvent(9 * kMs, 1, State::Finished),    stateEvent(1 * kMs, 2, State::Sleeping),
-        stateEvent(4 * kMs, 2, State::Running),
-    };
-    applySorted(timeline, b);
-}
 
 // `lanes` threads passing one lock round: every `stepNs` the holder lets go and the
 // next lane, blocked on the lock since the step before, takes it. `steps` hand-overs.
