@@ -68,9 +68,11 @@ void MainWindow::buildThemeMenu(QMenu *view)
                           ? tr("Light or dark as the desktop is set")
                           : tr("Always %1, whatever the desktop says").arg(text).remove('&'));
         group->addAction(a);
-        connect(a, &QAction::triggered, this, [this, choice, key] {
+        // A copy: clang 14 cannot capture a structured binding (C++20 allows it).
+        const ThemeChoice chosen = choice;
+        connect(a, &QAction::triggered, this, [this, chosen, key] {
             m_settings.setTheme(key);
-            applyTheme(*qApp, choice);
+            applyTheme(*qApp, chosen);
         });
     }
 }
