@@ -56,8 +56,8 @@ void Collector::take(Batch &into)
     {
         std::lock_guard lock(m_mutex);
         std::swap(into, m_pending);
+        m_pending.droppedTotal = into.droppedTotal;
     }
-    into.droppedTotal = m_recorder.dropped();
 }
 
 bool Collector::try_take(Batch &into)
@@ -68,8 +68,8 @@ bool Collector::try_take(Batch &into)
         if (!lock.owns_lock())
             return false;
         std::swap(into, m_pending);
+        m_pending.droppedTotal = into.droppedTotal;
     }
-    into.droppedTotal = m_recorder.dropped();
     return true;
 }
 
@@ -91,6 +91,10 @@ void Collector::drain_once()
     // event's lane is then already named.
     m_drained.clear();
     m_recorder.drain(m_drained);
+    // Counted here, not by the consumer: the recorder's lock is held through a whole
+    // drain (which may have to map more memory), and the GUI thread must never wait
+    // for it. Read after the drain, the count covers every event the drain missed.
+    const std::uint64_t dropped = m_recorder.dropped();
     const std::int64_t origin = m_recorder.origin_ns();
     for (Event &e : m_drained)
         e.t_ns -= origin;
@@ -119,6 +123,7 @@ void Collector::drain_once()
         m_pending.newResources.push_back(std::move(name));
     if (cycle)
         m_pending.deadlock = std::move(cycle);
+    m_pending.droppedTotal = dropped;
 }
 
 } // namespace il
