@@ -1,26 +1,44 @@
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <new>
 #include <sys/mman.h>
 
 namespace il {
 
-// Large blocks come from mmap(MAP_POPULATE), which maps every page up front in one
-// system call. Touching fresh pages one by one costs ~10 us a page on this kind of VM
-// (measured: 64 MB in 670 ms by touching, 14 ms populated), which is enough to stall a
-// collector drain long enough for the rings to overflow. Small blocks use new/delete.
-// `bytes` of memory: mapped and populated from `minMappedBytes` up, new below. Recording
-// and timeline buffers are of no use to a forked child (see SpscRing), so none inherits them.
+// Large blocks are mapped with every page populated up front. Touching fresh pages one
+// by one costs ~10 us a page on this kind of VM (measured: 64 MB in 670 ms by touching,
+// 14 ms populated), which is enough to stall a collector drain long enough for the rings
+// to overflow. Recording and timeline buffers are of no use to a forked child (see
+// SpscRing), so none inherits them.
+//
+// Populating holds the address-space lock for reading, and a thread that maps memory
+// (the GUI thread growing its timeline) waits for it. One MAP_POPULATE of 64 MB, its
+// thread preempted half way by the run's workers, kept the GUI thread waiting 25 ms;
+// populating a megabyte at a time (MADV_POPULATE_WRITE, Linux 5.14) lets a waiting
+// mapper in between. Where the kernel lacks it, the pages fault in when first touched.
+inline void *map_populated(std::size_t bytes)
+{
+    void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        throw std::bad_alloc();
+    madvise(p, bytes, MADV_DONTFORK);
+#ifdef MADV_POPULATE_WRITE
+    constexpr std::size_t kStep = std::size_t(1) << 20;
+    auto *bytesPtr = static_cast<char *>(p);
+    for (std::size_t at = 0; at < bytes; at += kStep)
+        if (madvise(bytesPtr + at, std::min(kStep, bytes - at), MADV_POPULATE_WRITE) != 0)
+            break; // an older kernel: pages fault in as they are touched
+#endif
+    return p;
+}
+
+// `bytes` of memory: mapped and populated from `minMappedBytes` up, new below.
 inline void *populated_allocate(std::size_t bytes, std::size_t minMappedBytes)
 {
     if (bytes < minMappedBytes)
         return ::operator new(bytes);
-    void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (p == MAP_FAILED)
-        throw std::bad_alloc();
-    madvise(p, bytes, MADV_DONTFORK);
-    return p;
+    return map_populated(bytes);
 }
 
 // Gives back what populated_allocate(bytes, minMappedBytes) returned.
