@@ -11,12 +11,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <initializer_list>
 #include <iterator>
 #include <limits>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -25,6 +28,9 @@ namespace {
 // budget; above 1 TiB is not a budget.
 constexpr qulonglong kMinBudgetMiB = 4;
 constexpr qulonglong kMaxBudgetMiB = 1 << 20;
+// A millisecond to a day: the range the message names is the range accepted.
+constexpr double kMinTimeoutSeconds = 0.001;
+constexpr double kMaxTimeoutSeconds = 86400;
 
 CliParse fail(const QString &message, int code = ExitBadArguments)
 {
@@ -39,8 +45,27 @@ QString scenarioIds()
     return ids.join(QStringLiteral(", "));
 }
 
-// An output file must be creatable: its directory exists and is writable, and the
-// path is not a directory. Checked before a run, so a long run is not wasted.
+// Creates and removes a file beside `path`, named as the writers name their temporary
+// file: the one test that also holds for root in places no mode bit protects (/proc, a
+// read-only mount) and for names too long for the file system.
+QString creationProblem(const QString &path, const QString &dir)
+{
+    QByteArray probe = QFile::encodeName(path) + ".XXXXXX";
+    const int fd = ::mkstemp(probe.data());
+    if (fd < 0) {
+        const int err = errno;
+        return QStringLiteral("cannot write %1: cannot create a file in %2: %3")
+            .arg(path, dir, QString::fromLocal8Bit(std::strerror(err)));
+    }
+    ::close(fd);
+    ::unlink(probe.constData());
+    return {};
+}
+
+// An output file must be creatable: its directory exists and takes new files, and the
+// path is not a directory. Checked before a run, so a long run is not wasted. An existing
+// device, FIFO or socket is refused too: the writers replace the file through a rename,
+// which would put a regular file in its place (as root, even /dev/null).
 QString outputProblem(const QString &path)
 {
     if (path == QLatin1String("-"))
@@ -48,14 +73,18 @@ QString outputProblem(const QString &path)
     const QFileInfo info(path);
     if (info.isDir())
         return QStringLiteral("%1 is a directory, not a file").arg(path);
-    const QFileInfo dir(info.absolutePath());
+    const QString dirPath = info.absolutePath();
+    const QFileInfo dir(dirPath);
+    if (!dir.exists())
+        return QStringLiteral("cannot write %1: directory %2 does not exist").arg(path, dirPath);
     if (!dir.isDir())
-        return QStringLiteral("cannot write %1: directory %2 does not exist")
-            .arg(path, info.absolutePath());
-    if (!dir.isWritable())
-        return QStringLiteral("cannot write %1: directory %2 is not writable")
-            .arg(path, info.absolutePath());
-    return {};
+        return QStringLiteral("cannot write %1: %2 is not a directory").arg(path, dirPath);
+    struct stat st {};
+    if (::stat(QFile::encodeName(path).constData(), &st) == 0 && !S_ISREG(st.st_mode))
+        return QStringLiteral("cannot write %1: it is a device, FIFO or socket, not a regular "
+                              "file")
+            .arg(path);
+    return creationProblem(path, dirPath);
 }
 
 // A file option and the field of CliOptions it fills.
@@ -128,14 +157,18 @@ CliParse checkOutputs(const CliOptions &o, const std::vector<Output> &outputs)
 }
 
 // The trace --open names must be a readable file. Checked before a window opens, so a
-// wrong path from a script ends with one line instead of an empty window.
+// wrong path from a script ends with one line instead of an empty window. Opened, not
+// only checked with access(): that says yes to root for any mode, and to a socket, which
+// no one can open (without blocking, so a FIFO with no writer yet does not stop us here).
 QString openProblem(const QString &path)
 {
     if (QFileInfo(path).isDir())
         return QStringLiteral("%1: is a directory, not a trace file").arg(path);
-    if (::access(QFile::encodeName(path).constData(), R_OK) != 0)
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return QStringLiteral("%1: cannot open: %2")
             .arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    ::close(fd);
     return {};
 }
 
@@ -320,10 +353,13 @@ CliParse parseCommandLine(const QStringList &arguments)
     if (parser.isSet(timeout)) {
         bool ok = false;
         o.timeoutSeconds = parser.value(timeout).toDouble(&ok);
-        if (!ok || !(o.timeoutSeconds > 0) || o.timeoutSeconds > 86400)
+        if (!ok || !(o.timeoutSeconds >= kMinTimeoutSeconds) ||
+            o.timeoutSeconds > kMaxTimeoutSeconds)
             return fail(QStringLiteral("--timeout '%1' must be a number of seconds from "
-                                       "0.001 to 86400")
-                            .arg(parser.value(timeout)));
+                                       "%2 to %3")
+                            .arg(parser.value(timeout))
+                            .arg(kMinTimeoutSeconds)
+                            .arg(kMaxTimeoutSeconds));
     }
     for (const auto *chart : {&speedupPng, &speedupSvg})
         if (parser.isSet(*chart) && info.id != "amdahl")

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <ios>
 #include <memory>
 #include <streambuf>
 #include <sys/stat.h>
@@ -145,7 +146,14 @@ TraceReadResult read_trace(std::istream &in, std::uint64_t size, const std::stri
     raw.limits.maxAbsMicros = std::min(raw.limits.maxAbsMicros, TraceLimits{}.maxAbsMicros);
     trace::ParseHooks hooks{[&] { return guard->position(); }, [&] { return guard->stopped(); }};
     std::string why;
-    const bool parsed = trace::parse_events(guarded, raw, hooks, why);
+    bool parsed = false;
+    try {
+        parsed = trace::parse_events(guarded, raw, hooks, why);
+    } catch (const std::ios_base::failure &e) {
+        // A file that opens but fails to read (EIO: /proc/self/mem, a failing disk): the
+        // standard file buffer throws from underflow. One message, as for any bad file.
+        return fail("cannot be read: " + e.code().message());
+    }
     if (guard->cancelled()) {
         result.cancelled = true;
         return fail("cancelled");
