@@ -9,12 +9,15 @@
 #include <QAction>
 #include <QApplication>
 #include <QFile>
+#include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -199,6 +202,28 @@ private slots:
     }
 
     // A recent file that has gone away is named in the message and leaves the list.
+    // A run that lost events says so in the status bar, in the alarm colour: here a
+    // saved run whose recorder dropped 1234 events (as the stats JSON says).
+    void droppedEventsAreShown()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("drops.json"));
+        QVERIFY(saveSmallMutexRun(path));
+        QByteArray trace = readAll(path);
+        QCOMPARE(trace.count("\"dropped_events\":0"), 2); // the metadata and the stats
+        trace.replace("\"dropped_events\":0", "\"dropped_events\":1234");
+        QVERIFY(writeFile(path, trace));
+        MainWindow w;
+        QVERIFY(w.openRun(path));
+        QCOMPARE(w.controller()->timeline().dropped(), std::uint64_t(1234));
+        const QString expected = QLocale().toString(1234) + QStringLiteral(" dropped");
+        QLabel *shown = nullptr;
+        for (QLabel *label : w.statusBar()->findChildren<QLabel *>())
+            if (label->text() == expected)
+                shown = label;
+        QVERIFY2(shown, qPrintable(expected));
+        QVERIFY(shown->styleSheet().contains(QStringLiteral("color")));
+    }
+
     void recentFilesListAndForget()
     {
         const QString path = m_dir.filePath(QStringLiteral("recent.json"));
