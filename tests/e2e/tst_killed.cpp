@@ -8,18 +8,14 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <iterator>
 #include <map>
 #include <optional>
-#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
-
-extern char **environ;
 
 // End to end (issue 8, item 5): the app killed with SIGKILL in the middle of a run leaves
 // no process behind. Checked from outside: this test starts the real binary, waits until
@@ -109,33 +105,6 @@ template <typename Pred> bool await(Pred pred, std::chrono::milliseconds bound =
     return true;
 }
 
-// The binary, tagged like every process the e2e tests start, its output discarded.
-pid_t spawnApp(const QStringList &args)
-{
-    std::vector<QByteArray> storage{QByteArrayLiteral(INTERLEAVE_BINARY)};
-    for (const QString &a : args)
-        storage.push_back(a.toLocal8Bit());
-    std::vector<char *> argv;
-    for (QByteArray &s : storage)
-        argv.push_back(s.data());
-    argv.push_back(nullptr);
-    QByteArray tag = cli::ownerTag();
-    std::vector<char *> env{tag.data()};
-    for (char **e = environ; *e; ++e)
-        env.push_back(*e);
-    env.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid = -1;
-    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), env.data()) != 0)
-        pid = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    return pid;
-}
-
 // Reaps every child of this process that has ended (orphans it inherited included).
 void reapEnded()
 {
@@ -177,7 +146,7 @@ private slots:
         QFETCH(QStringList, args);
         QFETCH(int, children);
         QFETCH(int, minThreads);
-        const pid_t app = spawnApp(args);
+        const pid_t app = cli::spawn(QStringLiteral(INTERLEAVE_BINARY), args); // output discarded
         QVERIFY(app > 0);
         auto killApp = qScopeGuard([app] {
             kill(app, SIGKILL);
