@@ -58,7 +58,10 @@ SpeedupChart::SpeedupChart(QWidget *parent)
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
     titleFont.setBold(true);
     c->setTitleFont(titleFont);
+    // setChart() releases the chart the view made for itself without deleting it.
+    QChart *made = chart();
     setChart(c);
+    delete made;
 
     m_ideal = makeSeries(c, tr("ideal (linear)"), 1.5, Qt::DotLine);
     m_amdahl = makeSeries(c, tr("Amdahl's law"), 2.0, Qt::DashLine);
