@@ -54,7 +54,12 @@ void *take_block(std::size_t bytes)
     auto *slab = static_cast<char *>(map_populated(count * bytes));
     std::lock_guard lock(p.mutex);
     auto &list = p.free[bytes];
-    list.reserve(list.size() + count);
+    try {
+        list.reserve(list.size() + count);
+    } catch (...) { // no memory for the list: no slab either
+        munmap(slab, count * bytes);
+        throw;
+    }
     for (std::size_t i = 1; i < count; ++i)
         list.push_back(slab + i * bytes);
     p.freeBytes += (count - 1) * bytes;
@@ -63,6 +68,8 @@ void *take_block(std::size_t bytes)
 
 void give_block(void *block, std::size_t bytes) noexcept
 {
+    if (!block)
+        return;
     Pool &p = pool();
     {
         std::lock_guard lock(p.mutex);
@@ -76,13 +83,6 @@ void give_block(void *block, std::size_t bytes) noexcept
         }
     }
     munmap(block, bytes);
-}
-
-std::size_t pooled_block_bytes() noexcept
-{
-    Pool &p = pool();
-    std::lock_guard lock(p.mutex);
-    return p.freeBytes;
 }
 
 } // namespace il

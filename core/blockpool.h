@@ -9,9 +9,10 @@ namespace il {
 // process's address-space lock for writing. While another thread holds it for reading,
 // e.g. the collector populating a large buffer and then preempted by the run's
 // workers, the writer waits, and the GUI thread was seen waiting 10-35 ms at a time
-// when it mapped one 96 KiB chunk after another. A slab maps 32 chunks at once, and a
-// freed block is kept for the next timeline (up to kKeepBytes), so a run maps memory
-// rarely, and a second run not at all.
+// when it mapped one 96 KiB chunk after another. A slab maps 32 or more chunks at once,
+// and a freed block is kept for the next timeline (up to kKeepBytes, 64 MiB, beyond
+// what the timelines' memory budgets count), so a run maps memory rarely, and a second
+// run not at all.
 //
 // Blocks are populated (every page mapped up front, see populatingallocator.h), not
 // inherited by forked children, and a multiple of the page size. Thread-safe.
@@ -23,7 +24,5 @@ std::size_t block_granularity() noexcept;
 void *take_block(std::size_t bytes);
 // Gives back a block that take_block(bytes) returned.
 void give_block(void *block, std::size_t bytes) noexcept;
-// Bytes of free blocks the pool keeps (for tests and the memory figures).
-std::size_t pooled_block_bytes() noexcept;
 
 } // namespace il

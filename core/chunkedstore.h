@@ -117,10 +117,12 @@ public:
             return *this;
         clear();
         m_firstCapacity = other.m_firstCapacity;
+        // Room first, so that a chunk once allocated is always kept (and later released),
+        // and no null chunk is ever kept when an allocation throws.
+        m_chunks.reserve(other.m_chunks.size());
         for (std::size_t i = 0; i < other.m_chunks.size(); ++i) {
             const std::size_t first = i << kShift;
-            m_chunks.push_back(nullptr);
-            m_chunks.back() = allocate(i == 0 ? m_firstCapacity : kChunk);
+            m_chunks.push_back(allocate(i == 0 ? m_firstCapacity : kChunk));
             std::memcpy(static_cast<void *>(m_chunks.back()), other.m_chunks[i],
                         std::min(kChunk, other.m_size - first) * sizeof(T));
         }
@@ -241,8 +243,8 @@ private:
             return;
         }
         const std::size_t n = m_chunks.empty() ? kFirstCapacity : kChunk;
-        m_chunks.push_back(nullptr);
-        m_chunks.back() = allocate(n);
+        m_chunks.reserve(m_chunks.size() + 1); // may throw before the chunk exists
+        m_chunks.push_back(allocate(n));
         if (m_chunks.size() == 1)
             m_firstCapacity = n;
     }

@@ -1,5 +1,7 @@
 #pragma once
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <new>
 #include <sys/mman.h>
@@ -16,21 +18,37 @@ namespace il {
 // (the GUI thread growing its timeline) waits for it. One MAP_POPULATE of 64 MB, its
 // thread preempted half way by the run's workers, kept the GUI thread waiting 25 ms;
 // populating a megabyte at a time (MADV_POPULATE_WRITE, Linux 5.14) lets a waiting
-// mapper in between. Where the kernel lacks it, the pages fault in when first touched.
+// mapper in between. Where the kernel lacks it (EINVAL), MAP_POPULATE does it at once.
 inline void *map_populated(std::size_t bytes)
 {
-    void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    constexpr int kFlags = MAP_PRIVATE | MAP_ANONYMOUS;
+    static std::atomic<bool> stepwise{true}; // until the kernel says it cannot
+    const bool steps = stepwise.load(std::memory_order_relaxed);
+    void *p =
+        mmap(nullptr, bytes, PROT_READ | PROT_WRITE, steps ? kFlags : kFlags | MAP_POPULATE, -1, 0);
     if (p == MAP_FAILED)
         throw std::bad_alloc();
     madvise(p, bytes, MADV_DONTFORK);
+    if (!steps)
+        return p;
 #ifdef MADV_POPULATE_WRITE
     constexpr std::size_t kStep = std::size_t(1) << 20;
     auto *bytesPtr = static_cast<char *>(p);
-    for (std::size_t at = 0; at < bytes; at += kStep)
-        if (madvise(bytesPtr + at, std::min(kStep, bytes - at), MADV_POPULATE_WRITE) != 0)
-            break; // an older kernel: pages fault in as they are touched
-#endif
+    for (std::size_t at = 0; at < bytes; at += kStep) {
+        if (madvise(bytesPtr + at, std::min(kStep, bytes - at), MADV_POPULATE_WRITE) == 0)
+            continue;
+        if (errno != EINVAL)
+            return p; // out of memory now: the pages fault in when touched, or fail as new would
+        stepwise.store(false, std::memory_order_relaxed);
+        munmap(p, bytes);
+        return map_populated(bytes);
+    }
     return p;
+#else
+    stepwise.store(false, std::memory_order_relaxed);
+    munmap(p, bytes);
+    return map_populated(bytes);
+#endif
 }
 
 // `bytes` of memory: mapped and populated from `minMappedBytes` up, new below.
