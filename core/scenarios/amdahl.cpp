@@ -126,7 +126,7 @@ private:
 
     void work(int index)
     {
-        lower_priority();
+        lower_priority(int(m_lanes.size()));
         Lane &lane = *m_lanes[std::size_t(index)];
         lane.state(State::Running);
         lane.state(State::Blocked, m_labels.waiting);
@@ -216,9 +216,9 @@ public:
         const double s = double(serialPercent) / 100.0;
 
         // Main does part of the job (the serial part) on the run's own thread, which ends
-        // with the run: it takes the workers' lower priority, so that on a busy machine both
-        // parts of the job compete for the CPU on the same terms.
-        lower_priority();
+        // with the run: it takes a worker's lower priority (that of the largest crew), so
+        // that the observer stays ahead of every part of the job.
+        lower_priority(maxThreads);
         const Labels labels(ctx.recorder, maxThreads);
         Lane &mainLane = ctx.recorder.add_lane("main");
         mainLane.state(State::Running);

@@ -159,17 +159,17 @@ private:
         int started = 0;
         try {
             for (; started < total; ++started)
-                threads.emplace_back(
-                    [&ctx, &shop, &startTogether, lane = lanes[std::size_t(started)], i = started] {
-                        lower_priority();
-                        startTogether.arrive_and_wait();
-                        lane->state(State::Running);
-                        if (i < shop.producers)
-                            produce(ctx, shop, *lane, i);
-                        else
-                            consume(ctx, shop, *lane);
-                        lane->state(State::Finished);
-                    });
+                threads.emplace_back([&ctx, &shop, &startTogether, total,
+                                      lane = lanes[std::size_t(started)], i = started] {
+                    lower_priority(total);
+                    startTogether.arrive_and_wait();
+                    lane->state(State::Running);
+                    if (i < shop.producers)
+                        produce(ctx, shop, *lane, i);
+                    else
+                        consume(ctx, shop, *lane);
+                    lane->state(State::Finished);
+                });
         } catch (...) {
             // Consumers must not wait for items whose producer never started.
             {

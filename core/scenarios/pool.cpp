@@ -106,7 +106,7 @@ public:
         try {
             for (int i = 0; i < workers; ++i)
                 threads.emplace_back([&, i] {
-                    lower_priority();
+                    lower_priority(workers);
                     work(ctx, pool, ready, *lanes[std::size_t(i)], i);
                 });
         } catch (...) {

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <latch>
+#include <sched.h>
 #include <string>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -13,16 +15,20 @@
 
 namespace il {
 
-// The niceness that keeps `threads` runnable workers, spread over the cores, from
-// outweighing one normal thread (the GUI, the collector) on a core: the scheduler shares a
-// core by weight (nice 0 weighs 1024, each step down about 1.25x less). At least 5, so a
-// few workers never crowd the observer; 19 at most.
+// How much lower than the GUI's `threads` runnable workers run, so that together, spread
+// over the cores, they do not outweigh one normal thread (the GUI, the collector) on a
+// core: the scheduler shares a core by weight (nice 0 weighs 1024, each step down about
+// 1.25x less). At least 5, so a few workers never crowd the observer; 19 at most. Cores
+// are those this process may run on.
 inline int worker_niceness(int threads)
 {
     // Weights of nice 5 .. 19 (the kernel's sched_prio_to_weight).
     static constexpr int kWeights[] = {335, 272, 215, 172, 137, 110, 87, 70,
                                        56,  45,  36,  29,  23,  18,  15};
-    const long cores = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    const long cores =
+        sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? std::max(1, CPU_COUNT(&allowed)) : 1;
     int nice = 5;
     for (const int weight : kWeights) {
         if (long(weight) * threads <= 1024L * cores)
@@ -38,12 +44,18 @@ inline int worker_niceness(int threads)
 // thread's share of a core was under a fifth and its 10 ms of work per frame took up to
 // 65 ms; at nice 16 the longest gap is ~25 ms. Few workers stay at nice 5, so the
 // collector's wake-ups preempt their lock holders no more than before (the 4-thread
-// `mutex` run looked slower with recording on at nice 19, though that figure is noisy). Workers still compete fairly with each other, and where the kernel
-// groups a session's processes (autogroup, the desktop default) nice does not lower them
-// against other programs.
+// `mutex` run looked slower with recording on at nice 19, though that figure is noisy). Workers
+// still compete fairly with each other, and where the kernel groups a session's processes
+// (autogroup, the desktop default) nice does not lower them against other programs. `threads`: how
+// many scenario threads run at once. Relative to the process's main thread (the GUI), so an app
+// started with `nice` keeps the same order.
 inline void lower_priority(int threads = 1)
 {
-    setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), worker_niceness(threads));
+    errno = 0;
+    const int base = getpriority(PRIO_PROCESS, id_t(getpid()));
+    const int from = errno == 0 ? base : 0;
+    setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)),
+                std::min(19, from + worker_niceness(threads)));
 }
 
 struct NoSetup {
