@@ -201,7 +201,6 @@ private slots:
         QCOMPARE(w.controller()->filePath(), QFileInfo(good).absoluteFilePath());
     }
 
-    // A recent file that has gone away is named in the message and leaves the list.
     // A run that lost events says so in the status bar, in the alarm colour: here a
     // saved run whose recorder dropped 1234 events (as the stats JSON says).
     void droppedEventsAreShown()
@@ -224,6 +223,7 @@ private slots:
         QVERIFY(shown->styleSheet().contains(QStringLiteral("color")));
     }
 
+    // A recent file that has gone away is named in the message and leaves the list.
     void recentFilesListAndForget()
     {
         const QString path = m_dir.filePath(QStringLiteral("recent.json"));
