@@ -30,18 +30,6 @@
 
 namespace iltest {
 
-#if defined(__SANITIZE_ADDRESS__)
-inline constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-inline constexpr bool kAddressSanitizer = true;
-#else
-inline constexpr bool kAddressSanitizer = false;
-#endif
-#else
-inline constexpr bool kAddressSanitizer = false;
-#endif
-
 // Sanitizers keep freed memory in quarantine and shadow it, so resident memory says
 // nothing about leaks there.
 inline constexpr bool kSanitizer = kAddressSanitizer || kThreadSanitizer;

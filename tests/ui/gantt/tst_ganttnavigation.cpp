@@ -21,6 +21,7 @@ using fixtures::applySorted;
 using fixtures::kMs;
 using fixtures::stateEvent;
 using ganttfixtures::buildSmallRun;
+using ganttfixtures::countColor;
 
 namespace {
 
@@ -44,16 +45,6 @@ void buildLockRelay(il::Timeline &timeline, int lanes, int steps, qint64 stepNs,
         b.events.push_back(stateEvent(i * stepNs + stepNs / 4, next, State::Blocked, 1));
     }
     applySorted(timeline, b);
-}
-
-int countColor(const QImage &image, const QRect &area, QColor color)
-{
-    const QRgb wanted = color.rgb();
-    int n = 0;
-    for (int y = area.top(); y <= area.bottom(); ++y)
-        for (int x = area.left(); x <= area.right(); ++x)
-            n += image.pixel(x, y) == wanted ? 1 : 0;
-    return n;
 }
 
 QStringList actionTexts(const QMenu &menu)
