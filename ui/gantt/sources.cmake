@@ -9,6 +9,7 @@ set(GANTT_SOURCES
   gantt/segmentpainter.h gantt/segmentpainter.cpp
   gantt/segmentlabels.h gantt/segmentlabels.cpp
   gantt/segmenttooltip.h gantt/segmenttooltip.cpp
+  gantt/slicedfill.h gantt/slicedfill.cpp
   gantt/wakearrows.h gantt/wakearrows.cpp
   gantt/timelineitem.h gantt/timelineitem.cpp
   gantt/ganttview.h gantt/ganttview.cpp gantt/ganttinput.cpp

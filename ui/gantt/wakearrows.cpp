@@ -1,5 +1,7 @@
 #include "wakearrows.h"
 
+#include "slicedfill.h"
+
 #include <QPainter>
 
 #include <algorithm>
@@ -42,7 +44,8 @@ Head grown(const Head &h, double by)
 }
 // Each line as a filled band `width` wide with flat ends. A wide pen would send the lines
 // through the raster engine's stroker, which hands them to Qt's thread pool and waits:
-// 3-4 ms a frame with a few hundred arrows (perf, bench_gantt at 1 % zoom).
+// 3-4 ms a frame with a few hundred arrows (perf, bench_gantt at 1 % zoom). Tall bands
+// are filled in slices for the same reason (see slicedfill.h).
 void drawBands(QPainter &painter, const std::vector<QLineF> &lines, double width)
 {
     for (const QLineF &line : lines) {
@@ -52,7 +55,7 @@ void drawBands(QPainter &painter, const std::vector<QLineF> &lines, double width
         const QPointF across = QPointF(-line.dy(), line.dx()) * (width / 2.0 / length);
         const std::array<QPointF, 4> band{line.p1() + across, line.p2() + across,
                                           line.p2() - across, line.p1() - across};
-        painter.drawConvexPolygon(band.data(), int(band.size()));
+        slicedfill::fillConvex(painter, band);
     }
 }
 } // namespace
