@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 namespace il {
 
@@ -60,11 +61,6 @@ void LaneLod::time_before(const TimelineLane &lane, std::size_t upper, std::int6
     out[std::size_t(s.state)] += std::max<std::int64_t>(0, end - s.startNs);
 }
 
-std::int64_t ColumnGrid::boundary(int c) const
-{
-    return std::int64_t(std::ceil(firstNs + c * nsPerColumn));
-}
-
 namespace {
 
 // il::gallop (gallop.h), starting from a guess of where the answer lies (the previous column's
@@ -100,9 +96,12 @@ std::size_t gallop_near(std::size_t n, std::size_t from, std::size_t guess, Pred
 }
 
 constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
-// A shared column with up to this many segments starting in it is weighed segment by
-// segment, which is cheaper than two LOD look-ups.
-constexpr std::size_t kDirect = 16;
+// Columns are weighed segment by segment while they hold up to about this many
+// segments: reading a column's segments in order runs at memory speed, while an LOD
+// look-up lands somewhere new and waits for memory (about 300 ns on a 2-core VM, the
+// time to read some 250 segments in order; bench_gantt, 10M segments). Past it the LOD
+// answers, so no frame reads more than about this many segments per column.
+constexpr std::size_t kDirect = 192;
 
 } // namespace
 
@@ -138,6 +137,18 @@ void classify_columns(const Timeline &timeline, std::size_t laneIndex, const Col
     const auto fill = [&](int from, int to, State state) {
         std::fill(out.begin() + from, out.begin() + to, std::uint8_t(state));
     };
+
+    // Each state's place when sorted by rank, ties to the lower state: the higher place
+    // wins a tie in time.
+    static_assert(kStateCount == 8, "a state's place in the rank order takes three bits");
+    std::array<std::uint8_t, kStateCount> byOrder{};
+    std::iota(byOrder.begin(), byOrder.end(), std::uint8_t(0));
+    std::stable_sort(byOrder.begin(), byOrder.end(), [&](std::uint8_t x, std::uint8_t y) {
+        return rank[x] < rank[y] || (rank[x] == rank[y] && x > y);
+    });
+    std::array<std::int64_t, kStateCount> order{};
+    for (int place = 0; place < kStateCount; ++place)
+        order[byOrder[std::size_t(place)]] = place;
 
     StateTimes before{}; // time per state before column c's left boundary, when known
     StateTimes after{};
@@ -180,7 +191,9 @@ void classify_columns(const Timeline &timeline, std::size_t laneIndex, const Col
         if (covered)
             direct[std::size_t(segs[upper - 1].state)] += std::min(endOf(upper - 1), b) - a;
         std::size_t upperB = upper;
-        if (upper + kDirect < n && segs[upper + kDirect].startNs <= b) {
+        // The last shared column's count predicts this one's; only a dense run of
+        // columns pays for the look-ahead that confirms it.
+        if (density > kDirect && upper + kDirect < n && segs[upper + kDirect].startNs <= b) {
             if (beforeColumn != c)
                 lane.lod.time_before(lane, upper, a, liveEdge, before);
             upperB = gallop_near(n, upper + kDirect, upper + density,
@@ -195,21 +208,32 @@ void classify_columns(const Timeline &timeline, std::size_t laneIndex, const Col
             before = after;
             beforeColumn = c + 1;
         } else {
-            for (; upperB < n && segs[upperB].startNs <= b; ++upperB) {
-                const Segment &s = segs[upperB];
-                direct[std::size_t(s.state)] += std::min(endOf(upperB), b) - s.startNs;
+            // Closed segments a chunk at a time through a pointer, then the open one.
+            while (upperB < openIndex) {
+                const Segment *run = &segs[upperB];
+                const std::size_t runEnd = std::min(openIndex, (upperB | segs.kMask) + 1);
+                std::size_t k = 0;
+                for (; upperB + k < runEnd && run[k].startNs <= b; ++k)
+                    direct[std::size_t(run[k].state)] += std::min(run[k].endNs, b) - run[k].startNs;
+                upperB += k;
+                if (upperB < runEnd)
+                    break;
             }
+            if (upperB == openIndex && upperB < n && segs[upperB].startNs <= b) {
+                direct[std::size_t(segs[upperB].state)] += std::min(liveEdge, b) - segs[upperB].startNs;
+                ++upperB;
+            }
+            density = upperB - upper;
         }
-        int best = -1;
-        std::int64_t bestTime = 0;
+        // Which state wins is as good as random, so no branches: each state's time and
+        // its place in the rank order packed into one key, and the largest key wins.
+        std::int64_t bestKey = 0;
         for (int s = 0; s < kStateCount; ++s) {
             const std::int64_t time = direct[std::size_t(s)];
-            if (time > bestTime ||
-                (time == bestTime && time > 0 && rank[std::size_t(s)] > rank[std::size_t(best)])) {
-                best = s;
-                bestTime = time;
-            }
+            const std::int64_t key = time > 0 ? (time << 3) | order[std::size_t(s)] : 0;
+            bestKey = std::max(bestKey, key);
         }
+        const int best = bestKey > 0 ? byOrder[std::size_t(bestKey & 7)] : -1;
         if (best >= 0)
             out[std::size_t(c)] = std::uint8_t(best);
         ++c;

@@ -171,7 +171,8 @@ void TstLod::columnsMatchBruteForce()
     QFETCH(std::uint32_t, seed);
     QFETCH(bool, reopen);
     QFETCH(bool, closeAtEnd);
-    const il::Timeline timeline = randomTimeline(seed, 3000, reopen, closeAtEnd);
+    // 9000 segments a lane: past two chunk ends of the segment store.
+    const il::Timeline timeline = randomTimeline(seed, 9000, reopen, closeAtEnd);
     const double span = double(timeline.end_ns());
 
     struct View {
@@ -181,7 +182,8 @@ void TstLod::columnsMatchBruteForce()
     std::mt19937 rng(seed);
     const double at = span * double(rng() % 1000) / 1000.0;
     const View views[] = {
-        {0, span, 31},                    // hundreds of segments a column: whole blocks
+        {0, span, 3},                     // thousands of segments a column: the LOD
+        {0, span, 31},                    // hundreds a column: read one by one or LOD
         {0, span, 400},                   // tens a column
         {-span / 3, span * 1.5, 97},      // past both ends
         {at, at + span / 10, 350},        // 10 %
