@@ -2,6 +2,7 @@
 
 #include "gallop.h"
 #include "statestyle.h"
+#include "wakes.h"
 
 #include <QImage>
 #include <QPainter>
@@ -9,6 +10,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
+#include <exception>
+#include <optional>
+#include <system_error>
+#include <thread>
 
 namespace {
 
@@ -44,16 +50,33 @@ int fillRuns(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t
     return fills;
 }
 
+// Draws one row of pixels repeated down `target` (as wide as the row). The rows are
+// copied into `buffer` so that the draw is an unscaled blit: a row stretched by the
+// painter goes through the raster engine's scaling path, which costs several times more
+// (bench_gantt, 1M segments zoomed out).
+void drawRow(QPainter &painter, const QRect &target, const QRgb *row, QImage &buffer)
+{
+    if (target.isEmpty())
+        return;
+    if (buffer.size() != target.size())
+        buffer = QImage(target.size(), QImage::Format_ARGB32_Premultiplied);
+    const std::size_t bytes = std::size_t(target.width()) * sizeof(QRgb);
+    for (int y = 0; y < target.height(); ++y)
+        std::memcpy(buffer.scanLine(y), row, bytes);
+    painter.drawImage(target.topLeft(), buffer);
+}
+
 void drawScanline(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t> &columns,
-                  QImage &line, bool dark)
+                  std::vector<QRgb> &row, QImage &buffer, bool dark)
 {
     std::array<QRgb, kStateCount> colors{};
     for (int s = 0; s < kStateCount; ++s)
         colors[std::size_t(s)] = stateColor(il::State(s), dark).rgba();
-    auto *pixels = reinterpret_cast<QRgb *>(line.scanLine(0));
+    row.resize(columns.size());
     for (std::size_t c = 0; c < columns.size(); ++c)
-        pixels[c] = columns[c] == SegmentPainter::kNoState ? 0u : colors[columns[c]];
-    painter.drawImage(QRect(bar.left(), bar.top(), int(columns.size()), bar.height()), line);
+        row[c] = columns[c] == SegmentPainter::kNoState ? 0u : colors[columns[c]];
+    drawRow(painter, QRect(bar.left(), bar.top(), int(columns.size()), bar.height()), row.data(),
+            buffer);
 }
 
 } // namespace
@@ -88,61 +111,123 @@ void SegmentPainter::classifyLane(int laneIndex, std::vector<std::uint8_t> &colu
     il::classify_columns(m_timeline, std::size_t(laneIndex), grid, rank, columns);
 }
 
+std::vector<std::vector<std::uint8_t>> SegmentPainter::classifyLanes(const std::vector<int> &lanes) const
+{
+    std::vector<std::vector<std::uint8_t>> columns(lanes.size());
+    const auto classifyEvery = [&](std::size_t first) {
+        for (std::size_t i = first; i < lanes.size(); i += 2)
+            classifyLane(lanes[i], columns[i]);
+    };
+    const qint64 from = qint64(std::floor(m_map.nsAtF(m_map.left)));
+    const qint64 to = qint64(std::ceil(m_map.nsAtF(m_map.left + m_columns)));
+    const bool heavy = lanes.size() > 1 && std::thread::hardware_concurrency() > 1 &&
+                       il::segments_in_window(m_timeline, from, to) >= kSplitAtSegments;
+    std::optional<std::thread> helper;
+    std::exception_ptr helperError;
+    if (heavy) {
+        try {
+            helper.emplace([&] {
+                try {
+                    classifyEvery(1);
+                } catch (...) {
+                    helperError = std::current_exception();
+                }
+            });
+        } catch (const std::system_error &) {
+            // No thread to be had: this thread does all of it.
+        }
+    }
+    if (helper) {
+        classifyEvery(0);
+        helper->join();
+        if (helperError)
+            std::rethrow_exception(helperError);
+    } else {
+        classifyEvery(0);
+        classifyEvery(1);
+    }
+    return columns;
+}
+
 int SegmentPainter::paintLanes(QPainter &painter, int firstLane, int lastLane, Output output) const
 {
     if (m_columns <= 0)
         return 0;
-    int draws = 0;
-    std::vector<std::uint8_t> columns;
-    QImage line;
-    if (output == Output::Scanlines)
-        line = QImage(m_columns, 1, QImage::Format_ARGB32_Premultiplied);
+    std::vector<int> lanes;
     const int last = std::min(lastLane, int(m_timeline.lanes().size()) - 1);
-    for (int lane = std::max(0, firstLane); lane <= last; ++lane) {
+    for (int lane = std::max(0, firstLane); lane <= last; ++lane)
         // A hidden lane has an empty bar.
-        if (m_timeline.lanes()[std::size_t(lane)].segments.empty() ||
-            m_layout.barRect(lane).isEmpty())
-            continue;
-        classifyLane(lane, columns);
-        QRect bar = snapped(m_layout.barRect(lane));
+        if (!m_timeline.lanes()[std::size_t(lane)].segments.empty() &&
+            !m_layout.barRect(lane).isEmpty())
+            lanes.push_back(lane);
+    const std::vector<std::vector<std::uint8_t>> columns = classifyLanes(lanes);
+    int draws = 0;
+    std::vector<QRgb> row;
+    QImage buffer;
+    for (std::size_t i = 0; i < lanes.size(); ++i) {
+        QRect bar = snapped(m_layout.barRect(lanes[i]));
         bar.setLeft(int(std::lround(m_map.left)));
         if (output == Output::Rects) {
-            draws += fillRuns(painter, bar, columns, m_dark);
+            draws += fillRuns(painter, bar, columns[i], m_dark);
         } else {
-            drawScanline(painter, bar, columns, line, m_dark);
+            drawScanline(painter, bar, columns[i], row, buffer, m_dark);
             ++draws;
         }
     }
     return draws;
 }
 
-int SegmentPainter::paintMarks(QPainter &painter, int firstLane, int lastLane) const
+int SegmentPainter::paintMarks(QPainter &painter, int firstLane, int lastLane, Output output) const
 {
+    if (m_columns <= 0)
+        return 0;
+    // With Scanlines, a lane with more ticks than this draws them as one row of pixels
+    // stretched to the ticks' height: one image draw instead of hundreds of fills. The
+    // image costs about as much as a few dozen fills, so sparse lanes fill.
+    constexpr std::size_t kTicksForImage = 48;
     int ticks = 0;
     const int left = int(std::lround(m_map.left));
     const int tickWidth = std::max(2, int(std::lround(2 * m_layout.unit)));
+    // A tick pokes out above the bar and reaches a third of the way down.
+    const int overhang = std::max(2, int(std::lround(3 * m_layout.unit)));
+    std::vector<QRgb> row;
+    QImage buffer;
+    std::vector<std::pair<int, QRgb>> found; // (column, colour) of each tick
     const int last = std::min(lastLane, int(m_timeline.lanes().size()) - 1);
     for (int laneIndex = std::max(0, firstLane); laneIndex <= last; ++laneIndex) {
         const auto &marks = m_timeline.lanes()[std::size_t(laneIndex)].marks;
         if (marks.empty() || m_layout.barRect(laneIndex).isEmpty())
             continue;
         const QRect bar = snapped(m_layout.barRect(laneIndex));
-        // A tick pokes out above the bar and reaches a third of the way down.
-        const int overhang = std::max(2, int(std::lround(3 * m_layout.unit)));
         const QRect tick(0, bar.top() - overhang, tickWidth,
                          overhang + std::max(2, bar.height() / 3));
-        const auto byTime = [](const il::Mark &m, double t) { return double(m.tNs) < t; };
-        auto it = std::lower_bound(marks.begin(), marks.end(), m_map.nsAtF(m_map.left), byTime);
-        while (it != marks.end()) {
-            const int column = int(std::floor(m_map.x(double(it->tNs)) - m_map.left));
+        found.clear();
+        const std::size_t n = marks.size();
+        // One tick per column: after each, skip whatever else lands under it.
+        std::size_t i = il::gallop(n, 0, [&](std::size_t k) {
+            return double(marks[k].tNs) >= m_map.nsAtF(m_map.left);
+        });
+        while (i < n) {
+            const int column = int(std::floor(m_map.x(double(marks[i].tNs)) - m_map.left));
             if (column >= m_columns)
                 break;
-            painter.fillRect(tick.translated(left + column, 0), markColor(it->value, m_dark));
-            ++ticks;
-            // One tick per column: skip whatever else lands on it.
-            it = std::lower_bound(it + 1, marks.end(), m_map.nsAtF(m_map.left + column + tickWidth),
-                                  byTime);
+            found.emplace_back(column, markColor(marks[i].value, m_dark).rgba());
+            const double next = m_map.nsAtF(m_map.left + column + tickWidth);
+            i = il::gallop(n, i + 1, [&](std::size_t k) { return double(marks[k].tNs) >= next; });
         }
+        ticks += int(found.size());
+        if (output == Output::Scanlines && found.size() > kTicksForImage) {
+            row.assign(std::size_t(m_columns), 0u);
+            for (const auto &[column, color] : found)
+                std::fill(row.begin() + column, row.begin() + std::min(m_columns, column + tickWidth),
+                          color);
+            drawRow(painter, QRect(left, tick.top(), m_columns, tick.height()), row.data(), buffer);
+            continue;
+        }
+        for (const auto &[column, color] : found)
+            painter.fillRect(QRect(left + column, tick.top(), std::min(tickWidth, m_columns - column),
+                                   tick.height()),
+                             QColor::fromRgba(color));
     }
     return ticks;
 }

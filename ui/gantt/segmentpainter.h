@@ -25,6 +25,10 @@ public:
     // lane costs one image draw instead of a rectangle per column.
     enum class Output { Rects, Scanlines };
     static constexpr std::uint8_t kNoState = 0xff;
+    // From this many segments in view, lanes are classified on two threads: the painting
+    // one and a helper started for the frame (about 50 us), when the machine has two
+    // cores. Below it the helper would cost more than it saves.
+    static constexpr std::size_t kSplitAtSegments = 200'000;
 
     // `colors` says whether the background is dark (see stateColor()).
     SegmentPainter(const il::Timeline &timeline, const TimeMapping &map, const LaneLayout &layout,
@@ -32,7 +36,9 @@ public:
 
     // Paints lanes [firstLane, lastLane]; returns the number of fills or image draws.
     int paintLanes(QPainter &painter, int firstLane, int lastLane, Output output) const;
-    int paintMarks(QPainter &painter, int firstLane, int lastLane) const;
+    // Paints lanes' marks as ticks (one per column at most); returns how many. With
+    // Scanlines, each lane's ticks are one image draw.
+    int paintMarks(QPainter &painter, int firstLane, int lastLane, Output output) const;
 
     // The state drawn in each pixel column of a lane, or kNoState where nothing was
     // recorded.
@@ -43,6 +49,10 @@ public:
                                         std::size_t from, double t);
 
 private:
+    // classifyLane() for each of `lanes`, in order; split across two threads when the
+    // view holds kSplitAtSegments or more.
+    std::vector<std::vector<std::uint8_t>> classifyLanes(const std::vector<int> &lanes) const;
+
     const il::Timeline &m_timeline;
     TimeMapping m_map;
     LaneLayout m_layout;

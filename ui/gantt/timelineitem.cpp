@@ -176,7 +176,7 @@ int TimelineItem::paintSegments(QPainter &painter, const TimeMapping &map, const
         while (end < last && lanes.mode(end + 1) != LaneMode::Hidden)
             ++end;
         draws += segments.paintLanes(painter, lane, end, output);
-        draws += segments.paintMarks(painter, lane, end);
+        draws += segments.paintMarks(painter, lane, end, output);
         lane = end;
     }
     return draws;
