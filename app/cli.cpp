@@ -87,6 +87,16 @@ QString outputProblem(const QString &path)
     return creationProblem(path, dirPath);
 }
 
+// Digits with an optional sign: a whole number, whether or not it fits the option's range.
+bool isWholeNumber(QStringView text)
+{
+    text = text.trimmed();
+    if (text.startsWith(u'-') || text.startsWith(u'+'))
+        text = text.mid(1);
+    return !text.isEmpty() &&
+           std::all_of(text.begin(), text.end(), [](QChar c) { return c >= u'0' && c <= u'9'; });
+}
+
 // A file option and the field of CliOptions it fills.
 struct Output {
     const QCommandLineOption *option;
@@ -273,9 +283,12 @@ CliParse parseCommandLine(const QStringList &arguments)
     if (!parser.positionalArguments().isEmpty())
         return fail(QStringLiteral("unexpected argument '%1'")
                         .arg(parser.positionalArguments().constFirst()));
-    for (const auto *single : {&scenario, &seed, &timeout, &stats, &png, &svg, &speedupPng,
-                               &speedupSvg, &memoryBudget, &trace, &csv, &open})
-        if (parser.values(*single).size() > 1)
+    // Every option but --param is single: a second --seed or --png would silently win over
+    // the first. optionNames() lists a name once per use, so flags count too.
+    const QStringList given = parser.optionNames();
+    for (const auto *single : {&list, &json, &headless, &scenario, &seed, &timeout, &stats, &png,
+                               &svg, &speedupPng, &speedupSvg, &memoryBudget, &trace, &csv, &open})
+        if (given.count(optionName(*single)) > 1)
             return fail(QStringLiteral("--%1 given more than once").arg(optionName(*single)));
 
     CliOptions o;
@@ -344,9 +357,12 @@ CliParse parseCommandLine(const QStringList &arguments)
         bool ok = false;
         o.seed = parser.value(seed).toULongLong(&ok);
         if (!ok)
-            return fail(QStringLiteral("--seed '%1' is not a whole number from 0 to %2")
-                            .arg(parser.value(seed))
-                            .arg(std::numeric_limits<qulonglong>::max()));
+            return fail(
+                (isWholeNumber(parser.value(seed))
+                     ? QStringLiteral("--seed '%1' is out of range; allowed range is 0 to %2")
+                     : QStringLiteral("--seed '%1' is not a whole number from 0 to %2"))
+                    .arg(parser.value(seed))
+                    .arg(std::numeric_limits<qulonglong>::max()));
     } else {
         o.seed = QRandomGenerator::global()->generate64();
     }

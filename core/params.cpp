@@ -103,10 +103,13 @@ std::optional<std::string> assign_param(const ScenarioInfo &info, std::string_vi
     }
     std::int64_t v = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    // Digits that do not fit in 64 bits are still a whole number, just out of range.
+    const bool whole = !text.empty() && end == text.data() + text.size() &&
+                       (ec == std::errc() || ec == std::errc::result_out_of_range);
+    if (!whole)
         return "parameter " + spec->key + ": '" + std::string(text) +
                "' is not a whole number; allowed range is " + describe_range(*spec);
-    if (v < spec->min || v > spec->max)
+    if (ec == std::errc::result_out_of_range || v < spec->min || v > spec->max)
         return "parameter " + spec->key + ": " + std::string(text) +
                " is out of range; allowed range is " + describe_range(*spec);
     values[spec->key] = v;

@@ -114,7 +114,17 @@ private slots:
         QTest::newRow("below minimum") << "threads=0" << (threadsRange + QStringList{"0"});
         QTest::newRow("above maximum") << "threads=65" << (threadsRange + QStringList{"65"});
         QTest::newRow("negative") << "threads=-1" << threadsRange;
-        QTest::newRow("overflows int64") << "threads=99999999999999999999999" << threadsRange;
+        // Beyond 64 bits a whole number is still out of range, not malformed.
+        const QStringList outOfRange = threadsRange + QStringList{"is out of range"};
+        QTest::newRow("overflows int64") << "threads=99999999999999999999999" << outOfRange;
+        QTest::newRow("int64 max + 1")
+            << "threads=9223372036854775808" << (outOfRange + QStringList{"9223372036854775808"});
+        QTest::newRow("int64 min - 1")
+            << "threads=-9223372036854775809" << (outOfRange + QStringList{"-9223372036854775809"});
+        QTest::newRow("int64 max") << "threads=9223372036854775807" << outOfRange;
+        QTest::newRow("overflow, then letters")
+            << "threads=99999999999999999999999x"
+            << (threadsRange + QStringList{"is not a whole number"});
         QTest::newRow("below negative minimum")
             << "offset=-11" << QStringList{"offset", "-10 to 10"};
         QTest::newRow("above zero-based maximum")

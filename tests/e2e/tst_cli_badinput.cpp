@@ -146,6 +146,11 @@ private slots:
         for (const QString &v : values)
             row("threads='" + v + "'", race + QStringList{"--param", "threads=" + v}, 2,
                 "threads: ");
+        // Whole numbers beyond 64 bits are out of range, not malformed.
+        for (const QString &v :
+             QStringList{"9223372036854775808", "-9223372036854775809", "99999999999999999999999"})
+            row("threads=" + v + " (beyond int64)", race + QStringList{"--param", "threads=" + v},
+                2, "parameter threads: " + v + " is out of range; allowed range is 1 to 64");
         const QStringList dining{"--headless", "--scenario", "philosophers"};
         for (const QString &v : QStringList{"", "NAIVE", "1"})
             row(QStringLiteral("strategy='%1'").arg(v),
@@ -154,6 +159,10 @@ private slots:
         row("jitter=''", dining + QStringList{"--param", "jitter="}, 2, "is not on or off");
         for (const QString &v : QStringList{"-1", "99999999999999999999999", "1e3", "", "12abc"})
             row("seed='" + v + "'", kRace + QStringList{"--seed", v}, 2, "--seed '" + v + "'");
+        for (const QString &v : QStringList{"18446744073709551616", "99999999999999999999999", "-1",
+                                            "-18446744073709551616"})
+            row("seed=" + v + " (out of range)", kRace + QStringList{"--seed", v}, 2,
+                "--seed '" + v + "' is out of range; allowed range is 0 to 18446744073709551615");
         for (const QString &v :
              QStringList{"0", "0.0001", "86401", "1e999", "nan", "inf", "-inf", "", "12abc"})
             row("timeout='" + v + "'", kRace + QStringList{"--timeout", v}, 2,
@@ -166,6 +175,18 @@ private slots:
         // Options given twice, even with the same value.
         row("scenario twice", kRace + QStringList{"--scenario", "race"}, 2,
             "--scenario given more than once");
+        row("scenario twice, different", kRace + QStringList{"--scenario", "mutex"}, 2,
+            "--scenario given more than once");
+        row("--headless twice", kRace + QStringList{"--headless"}, 2,
+            "--headless given more than once");
+        row("--list twice", {"--list", "--list"}, 2, "--list given more than once");
+        row("--json twice", {"--list", "--json", "--json"}, 2, "--json given more than once");
+        row("--seed twice, different", kRace + QStringList{"--seed", "1", "--seed", "2"}, 2,
+            "--seed given more than once");
+        row("--png twice, different", kRace + QStringList{"--png", "@a.png", "--png", "@b.png"}, 2,
+            "--png given more than once");
+        row("--timeout twice, different", kRace + QStringList{"--timeout", "1", "--timeout", "2"},
+            2, "--timeout given more than once");
         row("same parameter twice", kRace + QStringList{"--param", "threads=1"}, 2,
             "parameter threads given more than once");
         for (const QString &option : QStringList{"--seed", "--timeout", "--memory-budget"})
