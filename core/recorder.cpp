@@ -1,8 +1,33 @@
 #include "recorder.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace il {
+
+// Once per lane, out of the hot path. The origin is fixed before the clock is read, and the
+// clock is read behind a fence, so the first timestamp is never earlier than an origin a
+// concurrent add_lane set before the fix, and no later add_lane moves it: no event
+// precedes time 0.
+void Lane::begin_recording() noexcept
+{
+    m_origin->fix();
+    m_mode = Mode::Recording;
+}
+
+void Lane::first_push(EventKind kind, State s, ResourceId r, std::int64_t value) noexcept
+{
+    begin_recording();
+    write(now_ordered_ns(), kind, s, r, value);
+}
+
+void Lane::first_push_at(std::int64_t tNs, EventKind kind, State s, ResourceId r,
+                         std::int64_t value) noexcept
+{
+    begin_recording();
+    // A moment taken before the origin last moved: as early as the record can show.
+    write(std::max(tNs, m_origin->ns()), kind, s, r, value);
+}
 
 Recorder::Recorder(std::size_t ringCapacity, Recording recording)
     : m_capacity(ringCapacity)
@@ -10,6 +35,13 @@ Recorder::Recorder(std::size_t ringCapacity, Recording recording)
     , m_origin(now_ns())
 {
     m_resourceNames.emplace_back();
+}
+
+void Recorder::begin_run() noexcept
+{
+    m_origin.move_to(now_ns());
+    if (m_recording == Recording::Off)
+        m_origin.fix();
 }
 
 Recorder::~Recorder()
@@ -35,9 +67,20 @@ Lane &Recorder::add_entry(std::string name, std::unique_ptr<EventRing> ring, boo
 {
     std::lock_guard lock(m_mutex);
     const auto id = LaneId(m_lanes.size());
-    m_lanes.emplace_back(std::move(ring), pooled, id, m_recording);
+    Entry &entry = m_lanes.emplace_back(std::move(ring), pooled, id, m_recording, m_origin);
     m_laneNames.push_back(std::move(name));
-    return m_lanes.back().lane;
+    entry.readyNs = now_ns();
+    if (!pooled) // its writer, e.g. a forked child, records without fixing the origin
+        m_origin.fix();
+    else if (m_recording == Recording::On) // a fresh ring took ~0.5 ms to map: set-up
+        m_origin.move_to(entry.readyNs);
+    return entry.lane;
+}
+
+std::int64_t Recorder::lane_ready_ns(LaneId lane) const
+{
+    std::lock_guard lock(m_mutex);
+    return m_lanes.at(lane).readyNs - m_origin.ns();
 }
 
 std::unique_ptr<EventRing> make_shared_ring(std::size_t capacity)

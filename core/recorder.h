@@ -19,20 +19,54 @@ namespace il {
 // Events on their way from the rings to a consumer; its pages are mapped up front.
 using EventBuffer = std::vector<Event, PopulatingAllocator<Event>>;
 
-// The recording end of one lane. Exactly one thread (or one forked child) records into a
-// lane; recording takes a timestamp and pushes into the lane's own ring: no lock, no
-// allocation, no system call but the clock's. A Lane is only a view: it does not own its
-// ring, so a forked child can make its own Lane over a shared ring it inherited.
 // Whether a recorder's lanes record at all. Off measures what recording costs a scenario
 // (issue 6, goal 5): every record call returns at once, without reading the clock.
 enum class Recording : bool { Off, On };
 
+// Time 0 of a run, in now_ns() nanoseconds. While nothing has been recorded it is only
+// provisional and may move later, past the recorder's own set-up (mapping a fresh lane's
+// ring takes ~0.5 ms), so that set-up is not shown as run time. A lane fixes it before it
+// reads the clock for its first event, so no recorded event is ever earlier than time 0.
+// One word, so moving and fixing race safely without a lock: the origin shifted left by
+// one, and the lowest bit set once it is fixed.
+class RunOrigin {
+public:
+    explicit RunOrigin(std::int64_t ns) noexcept
+        : m_word(ns << 1)
+    {
+    }
+    std::int64_t ns() const noexcept { return m_word.load(std::memory_order_acquire) >> 1; }
+    bool fixed() const noexcept { return (m_word.load(std::memory_order_acquire) & 1) != 0; }
+    // Moves a provisional origin later, to `ns`; never earlier, and never once fixed.
+    void move_to(std::int64_t ns) noexcept
+    {
+        std::int64_t word = m_word.load(std::memory_order_relaxed);
+        while ((word & 1) == 0 && (word >> 1) < ns &&
+               !m_word.compare_exchange_weak(word, ns << 1, std::memory_order_acq_rel)) {
+        }
+    }
+    // Makes the origin final (again, harmlessly) and returns it.
+    std::int64_t fix() noexcept { return m_word.fetch_or(1, std::memory_order_acq_rel) >> 1; }
+
+private:
+    std::atomic<std::int64_t> m_word;
+};
+
+// The recording end of one lane. Exactly one thread (or one forked child) records into a
+// lane; recording takes a timestamp and pushes into the lane's own ring: no lock, no
+// allocation, no system call but the clock's. A Lane is only a view: it does not own its
+// ring, so a forked child can make its own Lane over a shared ring it inherited.
 class Lane {
 public:
-    Lane(LaneId id, EventRing &ring, Recording recording = Recording::On) noexcept
+    // `origin`, if given, is fixed by this lane's first event (see RunOrigin).
+    Lane(LaneId id, EventRing &ring, Recording recording = Recording::On,
+         RunOrigin *origin = nullptr) noexcept
         : m_id(id)
-        , m_off(recording == Recording::Off)
+        , m_mode(recording == Recording::Off ? Mode::Off
+                 : origin                    ? Mode::First
+                                             : Mode::Recording)
         , m_ring(&ring)
+        , m_origin(origin)
     {
     }
     // A copy would be a second producer on the same ring.
@@ -46,8 +80,11 @@ public:
     // never appear to overlap (now_ordered_ns; a fence, ~8 ns more, on the TSC clock).
     void state_ordered(State s, ResourceId r = kNoResource) noexcept
     {
-        if (m_off) [[unlikely]]
+        if (m_mode != Mode::Recording) [[unlikely]] {
+            if (m_mode == Mode::First)
+                first_push(EventKind::State, s, r, 0);
             return;
+        }
         write(now_ordered_ns(), EventKind::State, s, r, 0);
     }
     // The same, for a moment already past (not before this lane's previous event), e.g.
@@ -81,26 +118,44 @@ public:
     }
 
     LaneId id() const noexcept { return m_id; }
-    bool recording() const noexcept { return !m_off; }
+    bool recording() const noexcept { return m_mode != Mode::Off; }
     std::uint64_t dropped() const noexcept { return m_ring->dropped(); }
 
 private:
-    // The off switch is tested before the clock is read: a well-predicted branch on a
-    // byte next to m_ring, which the push reads anyway (ring push 1.7 ns, was 1.5: noise).
+    // Recording: the usual case. Off: record nothing. First: the next event is this lane's
+    // first and must fix the run's origin before it reads the clock.
+    enum class Mode : std::uint8_t { Recording, Off, First };
+
+    // The mode is tested before the clock is read: a well-predicted branch on a byte next
+    // to m_ring, which the push reads anyway (ring push 1.7 ns, was 1.5: noise; the same
+    // one test as when it was only the off switch). Off takes a second compare, inline
+    // (Lane::state with recording off: 0.27 -> 0.54 ns at best).
     void push(EventKind kind, State s, ResourceId r, std::int64_t value) noexcept
     {
-        if (m_off) [[unlikely]]
+        if (m_mode != Mode::Recording) [[unlikely]] {
+            if (m_mode == Mode::First)
+                first_push(kind, s, r, value);
             return;
+        }
         write(now_ns(), kind, s, r, value);
     }
 
     void push_at(std::int64_t tNs, EventKind kind, State s, ResourceId r,
                  std::int64_t value) noexcept
     {
-        if (m_off) [[unlikely]]
+        if (m_mode != Mode::Recording) [[unlikely]] {
+            if (m_mode == Mode::First)
+                first_push_at(tNs, kind, s, r, value);
             return;
+        }
         write(tNs, kind, s, r, value);
     }
+
+    // A lane's first event, out of line (recorder.cpp): fixes the origin, then records.
+    void first_push(EventKind kind, State s, ResourceId r, std::int64_t value) noexcept;
+    void first_push_at(std::int64_t tNs, EventKind kind, State s, ResourceId r,
+                       std::int64_t value) noexcept;
+    void begin_recording() noexcept;
 
     void write(std::int64_t tNs, EventKind kind, State s, ResourceId r, std::int64_t value) noexcept
     {
@@ -121,9 +176,10 @@ private:
     }
 
     LaneId m_id;
-    bool m_off;
+    Mode m_mode;
     EventRing *m_ring;
     std::int64_t m_holeSince = -1; // producer only: time of the first unreported drop
+    RunOrigin *m_origin;           // the recorder's, or none (a forked child's own lane)
 };
 
 // A ring in memory that a child forked after this call shares with the parent.
@@ -158,7 +214,20 @@ public:
     std::vector<std::string> resource_names_from(std::size_t first) const;
     std::uint64_t dropped() const;
 
-    std::int64_t origin_ns() const noexcept { return m_origin; }
+    // Time 0 of the run, in now_ns() nanoseconds; see RunOrigin. It starts when the
+    // recorder is made, and until a lane records its first event it moves to the end of
+    // begin_run() and of every add_lane(name): time 0 comes after the run's own set-up.
+    // add_lane(name, ring) fixes it, since a forked child records without telling.
+    std::int64_t origin_ns() const noexcept { return m_origin.ns(); }
+    // False while time 0 may still move (nothing recorded yet).
+    bool origin_fixed() const noexcept { return m_origin.fixed(); }
+    // The scenario starts now: its consumer (a collector) is ready. With Recording::Off no
+    // lane will ever fix the origin, so this does.
+    void begin_run() noexcept;
+    // When a lane could first record, relative to time 0. Lanes from the pool made before
+    // anything was recorded are ready at time 0 or before; later ones, and lanes over a
+    // caller's ring, when they were added.
+    std::int64_t lane_ready_ns(LaneId lane) const;
     Recording recording() const noexcept { return m_recording; }
     // Who waits for and holds which lock in this run (kept by the instrumented locks).
     WaitForGraph &wait_for_graph() noexcept { return m_graph; }
@@ -169,17 +238,19 @@ private:
 
     const std::size_t m_capacity;
     const Recording m_recording;
-    const std::int64_t m_origin;
+    RunOrigin m_origin;
     mutable std::mutex m_mutex;
     struct Entry {
-        Entry(std::unique_ptr<EventRing> r, bool p, LaneId id, Recording recording)
+        Entry(std::unique_ptr<EventRing> r, bool p, LaneId id, Recording recording,
+              RunOrigin &origin)
             : ring(std::move(r))
             , pooled(p)
-            , lane(id, *ring, recording)
+            , lane(id, *ring, recording, &origin)
         {
         }
         std::unique_ptr<EventRing> ring;
         bool pooled;
+        std::int64_t readyNs = 0; // now_ns() once the ring was there
         Lane lane;
     };
     std::deque<Entry> m_lanes;

@@ -49,6 +49,9 @@ void Run::body(std::stop_token stop)
 {
     RunResult result;
     RunContext ctx{m_recorder, m_params, stop, m_seed};
+    // Time 0 is now, after the collector mapped its buffers and this thread started (~5 ms
+    // together on this kind of VM): that is the app getting ready, not the scenario.
+    m_recorder.begin_run();
     try {
         result.metrics = m_scenario.run(ctx);
     } catch (const std::exception &e) {
@@ -89,6 +92,10 @@ std::int64_t Run::elapsed_ns() const
         if (m_finished)
             return m_result.durationNs;
     }
+    // While time 0 may still move later (nothing recorded yet) the run has not begun, so a
+    // live view's right edge never runs ahead and then has to wait for time 0 to catch up.
+    if (!m_recorder.origin_fixed())
+        return 0;
     return now_ns() - m_recorder.origin_ns();
 }
 

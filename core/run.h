@@ -56,10 +56,14 @@ public:
     // Only meaningful once finished() is true.
     RunResult result() const;
 
+    // Time since time 0 (Recorder::origin_ns): 0 until the scenario records its first
+    // event, the run's duration once it finished.
     std::int64_t elapsed_ns() const;
     const Scenario &scenario() const { return m_scenario; }
     const ParamValues &params() const { return m_params; }
     std::uint64_t seed() const { return m_seed; }
+    // Its lanes' names and ready times, its origin (Recorder::lane_ready_ns, origin_ns).
+    const Recorder &recorder() const { return m_recorder; }
 
 private:
     void body(std::stop_token stop);
