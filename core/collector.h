@@ -54,7 +54,10 @@ private:
     static void prefault(EventBuffer &events);
     static void clear_for_reuse(Batch &into);
     void loop(std::stop_token stop);
-    void drain_once();
+    // Drains every ring once; returns how many events it took.
+    std::size_t drain_once();
+    // A drain this large means the rings are filling fast: the next one follows at once.
+    static constexpr std::size_t kBusyDrain = 4096;
 
     Recorder &m_recorder;
     EventBuffer m_drained; // the collector thread's own: filled without the lock
