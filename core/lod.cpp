@@ -106,10 +106,13 @@ constexpr std::size_t kDirect = 192;
 } // namespace
 
 void classify_columns(const Timeline &timeline, std::size_t laneIndex, const ColumnGrid &grid,
-                      const StateRank &rank, std::vector<std::uint8_t> &out)
+                      const StateRank &rank, std::vector<std::uint8_t> &out,
+                      std::vector<std::uint8_t> *mixedWith)
 {
     const int columns = std::max(0, grid.columns);
     out.assign(std::size_t(columns), kNoColumnState);
+    if (mixedWith)
+        mixedWith->assign(std::size_t(columns), kNoColumnState);
     const TimelineLane &lane = timeline.lanes()[laneIndex];
     const auto &segs = lane.segments;
     const std::size_t n = segs.size();
@@ -227,15 +230,26 @@ void classify_columns(const Timeline &timeline, std::size_t laneIndex, const Col
         }
         // Which state wins is as good as random, so no branches: each state's time and
         // its place in the rank order packed into one key, and the largest key wins.
+        // The runner-up is kept the same way, for mixed columns.
         std::int64_t bestKey = 0;
+        std::int64_t secondKey = 0;
+        std::int64_t total = 0;
         for (int s = 0; s < kStateCount; ++s) {
             const std::int64_t time = direct[std::size_t(s)];
             const std::int64_t key = time > 0 ? (time << 3) | order[std::size_t(s)] : 0;
+            secondKey = std::max(secondKey, std::min(bestKey, key));
             bestKey = std::max(bestKey, key);
+            total += time;
         }
-        const int best = bestKey > 0 ? byOrder[std::size_t(bestKey & 7)] : -1;
-        if (best >= 0)
-            out[std::size_t(c)] = std::uint8_t(best);
+        if (bestKey > 0) {
+            out[std::size_t(c)] = byOrder[std::size_t(bestKey & 7)];
+            // Mixed: the leader holds less than kSolidShare of the recorded time, and
+            // the lane changed state more than once in the column (a single change is
+            // just where one segment meets the next).
+            if (mixedWith && secondKey > 0 && upperB - upper >= 2 &&
+                (bestKey >> 3) * kSolidShare.denominator < total * kSolidShare.numerator)
+                (*mixedWith)[std::size_t(c)] = byOrder[std::size_t(secondKey & 7)];
+        }
         ++c;
         a = b;
         upper = upperB;

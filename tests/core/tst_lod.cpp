@@ -17,6 +17,7 @@ private slots:
     void columnsMatchBruteForce();
     void denseColumnTakesMajorityNotFirstSegments();
     void tiesGoToHigherRank();
+    void fastAlternationIsMixed();
     void lodTotalsMatchSegments();
 };
 
@@ -38,16 +39,21 @@ il::Event stateEvent(std::int64_t t, il::LaneId lane, State state)
 }
 
 // Weighs every segment of the lane against every column: obviously right, O(n) a column.
+// `mixedWith` gets the runner-up where two or more segments start and the leader holds
+// less than three quarters.
 std::vector<std::uint8_t> bruteForce(const il::Timeline &timeline, std::size_t laneIndex,
-                                     const il::ColumnGrid &grid)
+                                     const il::ColumnGrid &grid,
+                                     std::vector<std::uint8_t> &mixedWith)
 {
     const il::TimelineLane &lane = timeline.lanes()[laneIndex];
     std::vector<std::uint8_t> out(std::size_t(grid.columns), il::kNoColumnState);
+    mixedWith.assign(std::size_t(grid.columns), il::kNoColumnState);
     for (int c = 0; c < grid.columns; ++c) {
         const std::int64_t a = grid.boundary(c);
         const std::int64_t b = grid.boundary(c + 1);
         il::StateTimes time{};
         int covering = -1;
+        int startsInside = 0;
         for (std::size_t k = 0; k < lane.segments.size(); ++k) {
             const il::Segment &s = lane.segments[k];
             const std::int64_t end = timeline.segment_end(lane, k);
@@ -55,15 +61,27 @@ std::vector<std::uint8_t> bruteForce(const il::Timeline &timeline, std::size_t l
                 std::max<std::int64_t>(0, std::min(end, b) - std::max(s.startNs, a));
             if (s.startNs <= a && a < end)
                 covering = int(s.state);
+            startsInside += a < s.startNs && s.startNs <= b ? 1 : 0;
         }
-        int best = -1;
-        for (int s = 0; s < il::kStateCount; ++s) {
+        const auto beats = [&](int s, int other) {
             const auto t = time[std::size_t(s)];
-            if (t > 0 && (best < 0 || t > time[std::size_t(best)] ||
-                          (t == time[std::size_t(best)] &&
-                           kRank[std::size_t(s)] > kRank[std::size_t(best)])))
+            return t > 0 && (other < 0 || t > time[std::size_t(other)] ||
+                             (t == time[std::size_t(other)] &&
+                              kRank[std::size_t(s)] > kRank[std::size_t(other)]));
+        };
+        int best = -1;
+        for (int s = 0; s < il::kStateCount; ++s)
+            if (beats(s, best))
                 best = s;
-        }
+        int second = -1;
+        for (int s = 0; s < il::kStateCount; ++s)
+            if (s != best && beats(s, second))
+                second = s;
+        std::int64_t total = 0;
+        for (const auto t : time)
+            total += t;
+        if (second >= 0 && startsInside >= 2 && time[std::size_t(best)] * 4 < total * 3)
+            mixedWith[std::size_t(c)] = std::uint8_t(second);
         if (best < 0)
             best = covering;
         if (best >= 0)
@@ -135,9 +153,20 @@ void compareAllLanes(const il::Timeline &timeline, const il::ColumnGrid &grid)
 {
     std::vector<std::uint8_t> columns;
     for (std::size_t lane = 0; lane < timeline.lanes().size(); ++lane) {
-        il::classify_columns(timeline, lane, grid, kRank, columns);
-        const auto expected = bruteForce(timeline, lane, grid);
+        std::vector<std::uint8_t> mixed;
+        il::classify_columns(timeline, lane, grid, kRank, columns, &mixed);
+        std::vector<std::uint8_t> expectedMixed;
+        const auto expected = bruteForce(timeline, lane, grid, expectedMixed);
         QCOMPARE(columns.size(), expected.size());
+        QCOMPARE(mixed.size(), expectedMixed.size());
+        for (std::size_t c = 0; c < mixed.size(); ++c)
+            QVERIFY2(mixed[c] == expectedMixed[c],
+                     qPrintable(QStringLiteral("lane %1 column %2 (of %3): mixed with %4, expected %5")
+                                    .arg(lane)
+                                    .arg(c)
+                                    .arg(grid.columns)
+                                    .arg(int(mixed[c]))
+                                    .arg(int(expectedMixed[c]))));
         for (std::size_t c = 0; c < columns.size(); ++c)
             QVERIFY2(
                 columns[c] == expected[c],
@@ -238,6 +267,35 @@ void TstLod::tiesGoToHigherRank()
     std::swap(flipped[std::size_t(State::Running)], flipped[std::size_t(State::Sleeping)]);
     il::classify_columns(timeline, 0, il::ColumnGrid{0, 640, 1}, flipped, columns);
     QCOMPARE(int(columns[0]), int(State::Sleeping));
+}
+
+void TstLod::fastAlternationIsMixed()
+{
+    // A thread that takes the lock 500 times in a column: 45 ns inside, 55 ns outside.
+    // Judged by the leader alone it would look as if it never held the lock.
+    il::Timeline timeline;
+    il::Batch b;
+    b.newLanes = {"holder", "mostly running"};
+    for (int i = 0; i < 500; ++i) {
+        b.events.push_back(stateEvent(i * 100, 0, State::Critical));
+        b.events.push_back(stateEvent(i * 100 + 45, 0, State::Running));
+        // Lane 1: 80 % running, 20 % in the critical section: clearly running.
+        b.events.push_back(stateEvent(i * 100, 1, State::Running));
+        b.events.push_back(stateEvent(i * 100 + 80, 1, State::Critical));
+    }
+    timeline.apply(b);
+    timeline.close(50'000);
+    std::vector<std::uint8_t> columns;
+    std::vector<std::uint8_t> mixed;
+    il::classify_columns(timeline, 0, il::ColumnGrid{0, 50'000, 1}, kRank, columns, &mixed);
+    QCOMPARE(int(columns[0]), int(State::Running));
+    QCOMPARE(int(mixed[0]), int(State::Critical));
+    il::classify_columns(timeline, 1, il::ColumnGrid{0, 50'000, 1}, kRank, columns, &mixed);
+    QCOMPARE(int(columns[0]), int(State::Running));
+    QCOMPARE(int(mixed[0]), int(il::kNoColumnState));
+    // Zoomed in to 5 ns a column, each column is one state again.
+    il::classify_columns(timeline, 0, il::ColumnGrid{0, 5, 40}, kRank, columns, &mixed);
+    QCOMPARE(std::count(mixed.begin(), mixed.end(), il::kNoColumnState), 40);
 }
 
 void TstLod::lodTotalsMatchSegments()
