@@ -1,9 +1,9 @@
 #include "collector.h"
 
-#include <thread>
 #include "sync.h"
 
 #include <chrono>
+#include <thread>
 
 namespace il {
 

@@ -223,7 +223,8 @@ void classify_columns(const Timeline &timeline, std::size_t laneIndex, const Col
                     break;
             }
             if (upperB == openIndex && upperB < n && segs[upperB].startNs <= b) {
-                direct[std::size_t(segs[upperB].state)] += std::min(liveEdge, b) - segs[upperB].startNs;
+                direct[std::size_t(segs[upperB].state)] +=
+                    std::min(liveEdge, b) - segs[upperB].startNs;
                 ++upperB;
             }
             density = upperB - upper;

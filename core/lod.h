@@ -80,8 +80,9 @@ using StateRank = std::array<int, kStateCount>;
 //
 // With `mixedWith`, a column in which at least two segments start and whose leading
 // state holds less than kSolidShare of the column's recorded time is mixed: mixedWith
-// gets the runner-up state there (ties by rank as above) and kNoColumnState elsewhere. A thread that takes and releases a lock
-// thousands of times a pixel is then shown doing both, not only the larger of the two.
+// gets the runner-up state there (ties by rank as above) and kNoColumnState elsewhere. A thread
+// that takes and releases a lock thousands of times a pixel is then shown doing both, not only the
+// larger of the two.
 struct Share {
     std::int64_t numerator;
     std::int64_t denominator;

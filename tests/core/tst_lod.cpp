@@ -160,13 +160,14 @@ void compareAllLanes(const il::Timeline &timeline, const il::ColumnGrid &grid)
         QCOMPARE(columns.size(), expected.size());
         QCOMPARE(mixed.size(), expectedMixed.size());
         for (std::size_t c = 0; c < mixed.size(); ++c)
-            QVERIFY2(mixed[c] == expectedMixed[c],
-                     qPrintable(QStringLiteral("lane %1 column %2 (of %3): mixed with %4, expected %5")
-                                    .arg(lane)
-                                    .arg(c)
-                                    .arg(grid.columns)
-                                    .arg(int(mixed[c]))
-                                    .arg(int(expectedMixed[c]))));
+            QVERIFY2(
+                mixed[c] == expectedMixed[c],
+                qPrintable(QStringLiteral("lane %1 column %2 (of %3): mixed with %4, expected %5")
+                               .arg(lane)
+                               .arg(c)
+                               .arg(grid.columns)
+                               .arg(int(mixed[c]))
+                               .arg(int(expectedMixed[c]))));
         for (std::size_t c = 0; c < columns.size(); ++c)
             QVERIFY2(
                 columns[c] == expected[c],

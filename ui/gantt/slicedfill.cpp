@@ -94,8 +94,7 @@ void fillConvex(QPainter &painter, std::span<const QPointF> polygon)
         top = std::min(top, y);
         bottom = std::max(bottom, y);
     }
-    const int rows = rowsPerSlice(polygon, device,
-                                  painter.testRenderHint(QPainter::Antialiasing));
+    const int rows = rowsPerSlice(polygon, device, painter.testRenderHint(QPainter::Antialiasing));
     if (!(bottom - top > rows)) {
         whole();
         return;

@@ -26,8 +26,8 @@ private slots:
 namespace {
 
 // A band 3 pixels wide from (40, 5) down to (70, 395): a wake arrow across 30 lanes.
-const std::array<QPointF, 4> kBand{QPointF(38.5, 5.0), QPointF(68.5, 395.0),
-                                   QPointF(71.5, 395.0), QPointF(41.5, 5.0)};
+const std::array<QPointF, 4> kBand{QPointF(38.5, 5.0), QPointF(68.5, 395.0), QPointF(71.5, 395.0),
+                                   QPointF(41.5, 5.0)};
 
 double area(const std::vector<QPointF> &p)
 {
