@@ -17,6 +17,8 @@
 #include <QHelpEvent>
 #include <QLegend>
 #include <QLegendMarker>
+#include <QPainter>
+#include <QPixmap>
 #include <QScatterSeries>
 #include <QToolTip>
 #include <QValueAxis>
@@ -62,6 +64,11 @@ GanttView::GanttView(QWidget *parent)
     m_item = new TimelineItem(c);
     m_item->setZValue(kItemZ);
     m_item->setEmptyHint(tr("Press Run (Ctrl+R) to start"));
+    m_item->setMixedShownChanged([this](bool) {
+        // Not during the item's paint: the legend re-lays out the scene.
+        QMetaObject::invokeMethod(
+            this, [this] { updateLegend(); }, Qt::QueuedConnection);
+    });
     connect(c, &QChart::plotAreaChanged, this, &GanttView::onPlotAreaChanged);
 
     m_band = new QGraphicsRectItem(m_item);
@@ -111,6 +118,15 @@ void GanttView::setUpLegend()
         series->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
         series->setMarkerSize(11);
     }
+    // And one for striped columns, shown while some are on screen.
+    auto *mixed = new QScatterSeries(chart());
+    mixed->setName(tr("striped: two states within one pixel (zoom in)"));
+    chart()->addSeries(mixed);
+    mixed->attachAxis(m_timeAxis);
+    mixed->attachAxis(m_laneAxis);
+    mixed->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+    mixed->setMarkerSize(11);
+    mixed->setVisible(false);
     QLegend *legend = chart()->legend();
     legend->setAlignment(Qt::AlignTop);
     legend->setMarkerShape(QLegend::MarkerShapeFromSeries);
@@ -120,17 +136,20 @@ void GanttView::setUpLegend()
 // it stays short enough to read beside the philosophers' table.
 void GanttView::updateLegend()
 {
+    constexpr int kMixed = int(il::State::Count); // the striped entry follows the states
     std::uint32_t shown = 0;
     for (int s = 0; s < int(il::State::Count); ++s)
         if (!m_timeline || m_timeline->lanes().empty() || m_timeline->has_state(il::State(s)))
             shown |= 1U << unsigned(s);
+    if (m_timeline && m_item->mixedShown())
+        shown |= 1U << unsigned(kMixed);
     if (shown == m_legendStates)
         return;
     m_legendStates = shown;
     // Hiding the (empty) series hides its marker and lays the legend out again; a
     // hidden marker alone would leave its gap.
     const QList<QAbstractSeries *> series = chart()->series();
-    for (int s = 0; s < int(series.size()) && s < int(il::State::Count); ++s)
+    for (int s = 0; s < int(series.size()) && s <= kMixed; ++s)
         series[s]->setVisible((shown >> unsigned(s)) & 1U);
 }
 
@@ -154,6 +173,18 @@ void GanttView::restyle()
             continue;
         legendSquare->setColor(fill);
         legendSquare->setBorderColor(colors.dark ? fill.lighter(130) : fill.darker(125));
+    }
+    if (auto *mixed = series.size() > int(il::State::Count)
+                          ? qobject_cast<QScatterSeries *>(series[int(il::State::Count)])
+                          : nullptr) {
+        // Stripes as the bars draw them, in two neutral shades.
+        QPixmap stripes(6, 6);
+        stripes.fill(colors.dark ? QColor(0xd0, 0xd0, 0xd0) : QColor(0x60, 0x60, 0x60));
+        QPainter p(&stripes);
+        p.fillRect(0, 3, 6, 3, colors.dark ? QColor(0x70, 0x70, 0x70) : QColor(0xc8, 0xc8, 0xc8));
+        p.end();
+        mixed->setBrush(QBrush(stripes));
+        mixed->setBorderColor(colors.dark ? QColor(0xd0, 0xd0, 0xd0) : QColor(0x50, 0x50, 0x50));
     }
     QColor tint = colors.selection;
     tint.setAlpha(colors.dark ? 60 : 46);

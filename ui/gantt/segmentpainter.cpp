@@ -1,5 +1,7 @@
 #include "segmentpainter.h"
 
+#include "columndraw.h"
+
 #include "gallop.h"
 #include "statestyle.h"
 #include "wakes.h"
@@ -30,55 +32,6 @@ QRect snapped(const QRectF &r)
     return QRect(left, top, std::max(1, right - left), std::max(1, bottom - top));
 }
 
-int fillRuns(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t> &columns,
-             bool dark)
-{
-    int fills = 0;
-    const int n = int(columns.size());
-    for (int from = 0; from < n;) {
-        const std::uint8_t state = columns[std::size_t(from)];
-        int to = from + 1;
-        while (to < n && columns[std::size_t(to)] == state)
-            ++to;
-        if (state != SegmentPainter::kNoState) {
-            painter.fillRect(QRect(bar.left() + from, bar.top(), to - from, bar.height()),
-                             stateColor(il::State(state), dark));
-            ++fills;
-        }
-        from = to;
-    }
-    return fills;
-}
-
-// Draws one row of pixels repeated down `target` (as wide as the row). The rows are
-// copied into `buffer` so that the draw is an unscaled blit: a row stretched by the
-// painter goes through the raster engine's scaling path, which costs several times more
-// (bench_gantt, 1M segments zoomed out).
-void drawRow(QPainter &painter, const QRect &target, const QRgb *row, QImage &buffer)
-{
-    if (target.isEmpty())
-        return;
-    if (buffer.size() != target.size())
-        buffer = QImage(target.size(), QImage::Format_ARGB32_Premultiplied);
-    const std::size_t bytes = std::size_t(target.width()) * sizeof(QRgb);
-    for (int y = 0; y < target.height(); ++y)
-        std::memcpy(buffer.scanLine(y), row, bytes);
-    painter.drawImage(target.topLeft(), buffer);
-}
-
-void drawScanline(QPainter &painter, const QRect &bar, const std::vector<std::uint8_t> &columns,
-                  std::vector<QRgb> &row, QImage &buffer, bool dark)
-{
-    std::array<QRgb, kStateCount> colors{};
-    for (int s = 0; s < kStateCount; ++s)
-        colors[std::size_t(s)] = stateColor(il::State(s), dark).rgba();
-    row.resize(columns.size());
-    for (std::size_t c = 0; c < columns.size(); ++c)
-        row[c] = columns[c] == SegmentPainter::kNoState ? 0u : colors[columns[c]];
-    drawRow(painter, QRect(bar.left(), bar.top(), int(columns.size()), bar.height()), row.data(),
-            buffer);
-}
-
 } // namespace
 
 SegmentPainter::SegmentPainter(const il::Timeline &timeline, const TimeMapping &map,
@@ -99,7 +52,8 @@ std::size_t SegmentPainter::firstEndingAfter(const il::Timeline &timeline,
                       [&](std::size_t k) { return double(timeline.segment_end(lane, k)) > t; });
 }
 
-void SegmentPainter::classifyLane(int laneIndex, std::vector<std::uint8_t> &columns) const
+void SegmentPainter::classifyLane(int laneIndex, std::vector<std::uint8_t> &columns,
+                                  std::vector<std::uint8_t> *mixedWith) const
 {
     static const il::StateRank rank = [] {
         il::StateRank r{};
@@ -108,15 +62,16 @@ void SegmentPainter::classifyLane(int laneIndex, std::vector<std::uint8_t> &colu
         return r;
     }();
     const il::ColumnGrid grid{m_map.nsAtF(m_map.left), m_map.nsPerPixel(), m_columns};
-    il::classify_columns(m_timeline, std::size_t(laneIndex), grid, rank, columns);
+    il::classify_columns(m_timeline, std::size_t(laneIndex), grid, rank, columns, mixedWith);
 }
 
-std::vector<std::vector<std::uint8_t>> SegmentPainter::classifyLanes(const std::vector<int> &lanes) const
+std::vector<columndraw::LaneColumns>
+SegmentPainter::classifyLanes(const std::vector<int> &lanes) const
 {
-    std::vector<std::vector<std::uint8_t>> columns(lanes.size());
+    std::vector<columndraw::LaneColumns> columns(lanes.size());
     const auto classifyEvery = [&](std::size_t first) {
         for (std::size_t i = first; i < lanes.size(); i += 2)
-            classifyLane(lanes[i], columns[i]);
+            classifyLane(lanes[i], columns[i].states, &columns[i].mixedWith);
     };
     const qint64 from = qint64(std::floor(m_map.nsAtF(m_map.left)));
     const qint64 to = qint64(std::ceil(m_map.nsAtF(m_map.left + m_columns)));
@@ -149,7 +104,8 @@ std::vector<std::vector<std::uint8_t>> SegmentPainter::classifyLanes(const std::
     return columns;
 }
 
-int SegmentPainter::paintLanes(QPainter &painter, int firstLane, int lastLane, Output output) const
+int SegmentPainter::paintLanes(QPainter &painter, int firstLane, int lastLane, Output output,
+                               int *mixedColumns) const
 {
     if (m_columns <= 0)
         return 0;
@@ -160,17 +116,22 @@ int SegmentPainter::paintLanes(QPainter &painter, int firstLane, int lastLane, O
         if (!m_timeline.lanes()[std::size_t(lane)].segments.empty() &&
             !m_layout.barRect(lane).isEmpty())
             lanes.push_back(lane);
-    const std::vector<std::vector<std::uint8_t>> columns = classifyLanes(lanes);
+    const std::vector<columndraw::LaneColumns> columns = classifyLanes(lanes);
+    const int stripe = columndraw::stripeRows(m_layout.unit);
     int draws = 0;
-    std::vector<QRgb> row;
+    std::vector<QRgb> rows;
     QImage buffer;
     for (std::size_t i = 0; i < lanes.size(); ++i) {
+        if (mixedColumns)
+            *mixedColumns +=
+                int(std::count_if(columns[i].mixedWith.begin(), columns[i].mixedWith.end(),
+                                  [](std::uint8_t m) { return m != kNoState; }));
         QRect bar = snapped(m_layout.barRect(lanes[i]));
         bar.setLeft(int(std::lround(m_map.left)));
         if (output == Output::Rects) {
-            draws += fillRuns(painter, bar, columns[i], m_dark);
+            draws += columndraw::fillRuns(painter, bar, columns[i], stripe, m_dark);
         } else {
-            drawScanline(painter, bar, columns[i], row, buffer, m_dark);
+            columndraw::drawRows(painter, bar, columns[i], stripe, m_dark, rows, buffer);
             ++draws;
         }
     }
@@ -204,9 +165,8 @@ int SegmentPainter::paintMarks(QPainter &painter, int firstLane, int lastLane, O
         found.clear();
         const std::size_t n = marks.size();
         // One tick per column: after each, skip whatever else lands under it.
-        std::size_t i = il::gallop(n, 0, [&](std::size_t k) {
-            return double(marks[k].tNs) >= m_map.nsAtF(m_map.left);
-        });
+        std::size_t i = il::gallop(
+            n, 0, [&](std::size_t k) { return double(marks[k].tNs) >= m_map.nsAtF(m_map.left); });
         while (i < n) {
             const int column = int(std::floor(m_map.x(double(marks[i].tNs)) - m_map.left));
             if (column >= m_columns)
@@ -219,14 +179,15 @@ int SegmentPainter::paintMarks(QPainter &painter, int firstLane, int lastLane, O
         if (output == Output::Scanlines && found.size() > kTicksForImage) {
             row.assign(std::size_t(m_columns), 0u);
             for (const auto &[column, color] : found)
-                std::fill(row.begin() + column, row.begin() + std::min(m_columns, column + tickWidth),
-                          color);
-            drawRow(painter, QRect(left, tick.top(), m_columns, tick.height()), row.data(), buffer);
+                std::fill(row.begin() + column,
+                          row.begin() + std::min(m_columns, column + tickWidth), color);
+            columndraw::blitRows(painter, QRect(left, tick.top(), m_columns, tick.height()),
+                                 row.data(), nullptr, 0, buffer);
             continue;
         }
         for (const auto &[column, color] : found)
-            painter.fillRect(QRect(left + column, tick.top(), std::min(tickWidth, m_columns - column),
-                                   tick.height()),
+            painter.fillRect(QRect(left + column, tick.top(),
+                                   std::min(tickWidth, m_columns - column), tick.height()),
                              QColor::fromRgba(color));
     }
     return ticks;

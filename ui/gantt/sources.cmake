@@ -6,6 +6,7 @@ set(GANTT_SOURCES
   gantt/chartstyle.h gantt/chartstyle.cpp
   gantt/timeaxis.h gantt/timeaxis.cpp
   gantt/laneaxis.h gantt/laneaxis.cpp
+  gantt/columndraw.h gantt/columndraw.cpp
   gantt/segmentpainter.h gantt/segmentpainter.cpp
   gantt/segmentlabels.h gantt/segmentlabels.cpp
   gantt/segmenttooltip.h gantt/segmenttooltip.cpp

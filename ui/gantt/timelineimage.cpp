@@ -4,7 +4,9 @@
 
 #include "ganttview.h"
 #include "theme.h"
+#include "timelineitem.h"
 
+#include <QCoreApplication>
 #include <QGraphicsLayout>
 #include <QLegend>
 #include <QPainter>
@@ -32,7 +34,18 @@ void paintTimeline(QPainter &painter, QSize logicalSize, const TimelineExport &w
     else
         view.setVisibleRangeNs(what.fromNs, what.toNs);
     view.chart()->layout()->activate();
+    const bool mixedBefore = view.timelineItem()->mixedShown();
     view.scene()->render(&painter, QRectF(QPointF(0, 0), logicalSize), view.sceneRect());
+    // The legend's "striped" entry is known only once the bars are drawn: draw again with
+    // it (everything is opaque, so the second pass covers the first).
+    if (legend && view.timelineItem()->mixedShown() != mixedBefore) {
+        QCoreApplication::sendPostedEvents(&view, QEvent::MetaCall);
+        // The legend lays its new marker out through posted layout requests.
+        for (int i = 0; i < 4; ++i)
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        view.chart()->layout()->activate();
+        view.scene()->render(&painter, QRectF(QPointF(0, 0), logicalSize), view.sceneRect());
+    }
 }
 
 QImage renderTimelineImage(const il::Timeline &timeline, const QString &title, qint64 fromNs,

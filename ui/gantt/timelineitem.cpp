@@ -130,7 +130,17 @@ void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
     // Vector devices (SVG, PDF) get rectangles; pixel devices one scanline per lane.
     const bool raster =
         painter->paintEngine() && painter->paintEngine()->type() == QPaintEngine::Raster;
-    m_lastRects = paintSegments(*painter, map, lanes, first, last, raster);
+    int mixedColumns = 0;
+    m_lastRects = paintSegments(*painter, map, lanes, first, last, raster, mixedColumns);
+    // Only a paint of every lane can say that no lane is striped.
+    if ((first == 0 && last == laneCount() - 1) || mixedColumns > 0) {
+        const bool shown = mixedColumns > 0;
+        if (shown != m_mixedShown) {
+            m_mixedShown = shown;
+            if (m_mixedChanged)
+                m_mixedChanged(shown);
+        }
+    }
     painter->setRenderHint(QPainter::TextAntialiasing, true);
     paintLabels(*painter, map, lanes, first, last);
     if (m_wakeArrows)
@@ -163,7 +173,7 @@ void TimelineItem::paintRows(QPainter &painter, const LaneLayout &lanes, int fir
 }
 
 int TimelineItem::paintSegments(QPainter &painter, const TimeMapping &map, const LaneLayout &lanes,
-                                int first, int last, bool raster) const
+                                int first, int last, bool raster, int &mixedColumns) const
 {
     // Runs of shown lanes: a hidden lane's bar is empty and must not be painted.
     const SegmentPainter segments(*m_timeline, map, lanes, m_colors);
@@ -175,7 +185,7 @@ int TimelineItem::paintSegments(QPainter &painter, const TimeMapping &map, const
         int end = lane;
         while (end < last && lanes.mode(end + 1) != LaneMode::Hidden)
             ++end;
-        draws += segments.paintLanes(painter, lane, end, output);
+        draws += segments.paintLanes(painter, lane, end, output, &mixedColumns);
         draws += segments.paintMarks(painter, lane, end, output);
         lane = end;
     }

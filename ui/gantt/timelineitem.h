@@ -8,6 +8,7 @@
 #include <QGraphicsItem>
 #include <QString>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -54,6 +55,14 @@ public:
     int lastRectCount() const { return m_lastRects; }
     // Wake-up arrows drawn by the last paint, for tests.
     int lastArrowCount() const { return m_lastArrows; }
+    // Whether the last paint of every lane drew striped (mixed) columns.
+    bool mixedShown() const { return m_mixedShown; }
+    // Called from paint() when that changes; the receiver must not touch the scene before
+    // the paint is over (queue the work).
+    void setMixedShownChanged(std::function<void(bool)> changed)
+    {
+        m_mixedChanged = std::move(changed);
+    }
 
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option,
@@ -63,7 +72,7 @@ private:
     void paintHint(QPainter &painter) const;
     void paintRows(QPainter &painter, const LaneLayout &lanes, int first, int last) const;
     int paintSegments(QPainter &painter, const TimeMapping &map, const LaneLayout &lanes, int first,
-                      int last, bool raster) const;
+                      int last, bool raster, int &mixedColumns) const;
     void paintLabels(QPainter &painter, const TimeMapping &map, const LaneLayout &lanes, int first,
                      int last) const;
 
@@ -79,4 +88,6 @@ private:
     WakeArrows m_arrows; // remembers the last window's hand-overs
     int m_lastRects = 0;
     int m_lastArrows = 0;
+    bool m_mixedShown = false;
+    std::function<void(bool)> m_mixedChanged;
 };

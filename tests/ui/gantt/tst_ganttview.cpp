@@ -65,6 +65,7 @@ private slots:
 
     void laneAxisNamesTheLanes();
     void legendNamesEveryState();
+    void legendExplainsStripesWhileShown();
     void toolTipDescribesSegment();
     void toolTipEmptyOffSegments();
     void followsLiveEdgeWhileRunning();
@@ -134,7 +135,9 @@ void TstGanttView::legendNamesEveryState()
 {
     showView();
     const auto markers = m_view->chart()->legend()->markers();
-    QCOMPARE(markers.size(), int(il::State::Count));
+    QCOMPARE(markers.size(), int(il::State::Count) + 1); // and the striped entry, last
+    QVERIFY(markers.last()->label().startsWith(QStringLiteral("striped")));
+    QVERIFY(!markers.last()->isVisible()); // nothing here changes faster than a pixel
     QStringList shown;
     for (int s = 0; s < int(il::State::Count); ++s) {
         QCOMPARE(markers[s]->label(), stateLabel(il::State(s)));
@@ -149,8 +152,34 @@ void TstGanttView::legendNamesEveryState()
 
     il::Timeline empty;
     m_view->setTimeline(&empty);
-    for (const QLegendMarker *marker : m_view->chart()->legend()->markers())
-        QVERIFY(marker->isVisible());
+    const auto all = m_view->chart()->legend()->markers();
+    for (int s = 0; s < int(il::State::Count); ++s)
+        QVERIFY(all[s]->isVisible());
+    QVERIFY(!all.last()->isVisible());
+    m_view->setTimeline(m_timeline);
+}
+
+// A lane that takes a lock thousands of times a pixel is drawn striped; the legend then
+// says what stripes mean, and stops saying it when zoomed in far enough to see each one.
+void TstGanttView::legendExplainsStripesWhileShown()
+{
+    il::Timeline busy;
+    il::Batch b;
+    b.newLanes = {"holder"};
+    for (int i = 0; i < 20'000; ++i) {
+        b.events.push_back(fixtures::stateEvent(i * 100, 0, il::State::Critical));
+        b.events.push_back(fixtures::stateEvent(i * 100 + 50, 0, il::State::Running));
+    }
+    busy.apply(b);
+    busy.close(2'000'000);
+    m_view->setTimeline(&busy);
+    showView();
+    const auto striped = [&] { return m_view->chart()->legend()->markers().last()->isVisible(); };
+    QTRY_VERIFY(m_view->timelineItem()->mixedShown());
+    QTRY_VERIFY(striped());
+    m_view->setVisibleRangeNs(0, 2000); // 20 iterations across the plot: every change shows
+    QTRY_VERIFY(!m_view->timelineItem()->mixedShown());
+    QTRY_VERIFY(!striped());
     m_view->setTimeline(m_timeline);
 }
 
