@@ -137,6 +137,15 @@ std::vector<std::string> Recorder::resource_names_from(std::size_t first) const
     return {m_resourceNames.begin() + std::ptrdiff_t(first), m_resourceNames.end()};
 }
 
+bool Recorder::close_holes()
+{
+    std::lock_guard lock(m_mutex);
+    bool all = true;
+    for (auto &entry : m_lanes)
+        all = entry.lane.close_hole() && all;
+    return all;
+}
+
 std::uint64_t Recorder::dropped() const
 {
     std::lock_guard lock(m_mutex);

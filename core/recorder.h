@@ -117,6 +117,20 @@ public:
         push_at(tNs, EventKind::Release, State::Running, r, 0);
     }
 
+    // Once nothing records into the lane any more: if its last events did not fit in the
+    // ring, says so with a "not recorded" marker, so that the lane does not show its last
+    // recorded state up to the end of the run. False while the ring has no room yet.
+    bool close_hole() noexcept
+    {
+        if (m_holeSince < 0)
+            return true;
+        if (!m_ring->push(
+                Event{m_holeSince, 0, m_id, kNoResource, EventKind::State, State::Unrecorded}))
+            return false;
+        m_holeSince = -1;
+        return true;
+    }
+
     LaneId id() const noexcept { return m_id; }
     bool recording() const noexcept { return m_mode != Mode::Off; }
     std::uint64_t dropped() const noexcept { return m_ring->dropped(); }
@@ -213,6 +227,9 @@ public:
     std::vector<std::string> lane_names_from(std::size_t first) const;
     std::vector<std::string> resource_names_from(std::size_t first) const;
     std::uint64_t dropped() const;
+    // Lane::close_hole() on every lane, once the scenario's threads are done; false while
+    // some ring is still too full (its consumer must drain it first).
+    bool close_holes();
 
     // Time 0 of the run, in now_ns() nanoseconds; see RunOrigin. It starts when the
     // recorder is made, and until a lane records its first event it moves to the end of

@@ -1,6 +1,8 @@
 #include "run.h"
 
+#include <chrono>
 #include <exception>
+#include <thread>
 
 namespace il {
 
@@ -57,6 +59,11 @@ void Run::body(std::stop_token stop)
     } catch (const std::exception &e) {
         result.error = e.what();
     }
+    // The scenario's threads are done. A lane whose last events did not fit in its ring
+    // ends in "not recorded", not in its last recorded state; the collector is still
+    // draining, so room for that marker comes within a few milliseconds.
+    for (int i = 0; i < 200 && !m_recorder.close_holes(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     result.durationNs = now_ns() - m_recorder.origin_ns();
     if (stop.stop_requested() && m_reason.load() >= 0)
         result.stoppedBy = StopReason(m_reason.load());

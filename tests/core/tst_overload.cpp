@@ -181,6 +181,35 @@ private slots:
         QCOMPARE(stats["discarded_events"].get<std::uint64_t>(), std::uint64_t(0));
     }
 
+    // A lane whose last events were dropped must not show its last recorded state to the
+    // end of the run: once nothing records any more, the hole gets its marker as soon as
+    // the ring has room.
+    void lastEventsLostEndInAHole()
+    {
+        il::Recorder recorder{std::size_t(4)};
+        il::Lane &lane = recorder.add_lane("worker");
+        lane.state(il::State::Running);
+        for (int i = 0; i < 3; ++i)
+            lane.mark(i);
+        lane.state(il::State::Critical); // the ring is full: dropped, like everything after
+        lane.state(il::State::Finished);
+        QVERIFY(!recorder.close_holes()); // no room for the marker yet
+        il::Batch batch;
+        batch.newLanes = recorder.lane_names_from(0);
+        recorder.drain(batch.events);
+        QVERIFY(recorder.close_holes());
+        QVERIFY(recorder.close_holes()); // once is enough
+        recorder.drain(batch.events);
+        il::Timeline timeline;
+        timeline.apply(batch);
+        timeline.close(timeline.end_ns() + 1000);
+        const auto &segments = timeline.lanes()[0].segments;
+        QCOMPARE(segments.size(), std::size_t(2));
+        QCOMPARE(segments[0].state, il::State::Running);
+        QCOMPARE(segments[1].state, il::State::Unrecorded); // not "running" to the end
+        QCOMPARE(lane.dropped(), std::uint64_t(2));
+    }
+
     void overloadedRunKeepsExactAccount_data()
     {
         QTest::addColumn<int>("lanes");
