@@ -2,6 +2,7 @@
 
 #include "sync.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -106,8 +107,11 @@ std::size_t Collector::drain_once()
     const std::uint64_t dropped = m_recorder.dropped();
     // Final for every drained event: a lane fixes the origin before its first event.
     const std::int64_t origin = m_recorder.origin_ns();
+    // Never before time 0: a moment a thread read before the origin last moved (and pushes
+    // after its lane's first event) would otherwise show below the axis. Per lane the
+    // order stays the same.
     for (Event &e : m_drained)
-        e.t_ns -= origin;
+        e.t_ns = std::max<std::int64_t>(0, e.t_ns - origin);
     std::vector<std::string> lanes = m_recorder.lane_names_from(m_lanesPublished);
     std::vector<std::string> resources = m_recorder.resource_names_from(m_resourcesPublished);
     std::optional<DeadlockCycle> cycle;

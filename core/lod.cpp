@@ -195,8 +195,35 @@ void classify_columns(const Timeline &timeline, std::size_t laneIndex, const Col
             direct[std::size_t(segs[upper - 1].state)] += std::min(endOf(upper - 1), b) - a;
         std::size_t upperB = upper;
         // The last shared column's count predicts this one's; only a dense run of
-        // columns pays for the look-ahead that confirms it.
-        if (density > kDirect && upper + kDirect < n && segs[upper + kDirect].startNs <= b) {
+        // columns pays for the look-ahead that confirms it. A column read one by one
+        // stops after kDirect segments and goes to the LOD if there are more.
+        bool dense = density > kDirect && upper + kDirect < n && segs[upper + kDirect].startNs <= b;
+        if (!dense) {
+            // Closed segments a chunk at a time through a pointer, then the open one.
+            const std::size_t cap = std::min(openIndex, upper + kDirect);
+            while (upperB < cap) {
+                const Segment *run = &segs[upperB];
+                const std::size_t runEnd = std::min(cap, (upperB | segs.kMask) + 1);
+                std::size_t k = 0;
+                for (; upperB + k < runEnd && run[k].startNs <= b; ++k)
+                    direct[std::size_t(run[k].state)] += std::min(run[k].endNs, b) - run[k].startNs;
+                upperB += k;
+                if (upperB < runEnd)
+                    break;
+            }
+            if (upperB == cap && cap < openIndex && segs[upperB].startNs <= b) {
+                dense = true; // more than kDirect: start over through the LOD
+                upperB = upper;
+            } else {
+                if (upperB == openIndex && upperB < n && segs[upperB].startNs <= b) {
+                    direct[std::size_t(segs[upperB].state)] +=
+                        std::min(liveEdge, b) - segs[upperB].startNs;
+                    ++upperB;
+                }
+                density = upperB - upper;
+            }
+        }
+        if (dense) {
             if (beforeColumn != c)
                 lane.lod.time_before(lane, upper, a, liveEdge, before);
             upperB = gallop_near(n, upper + kDirect, upper + density,
@@ -210,24 +237,6 @@ void classify_columns(const Timeline &timeline, std::size_t laneIndex, const Col
                 direct[std::size_t(s)] = after[std::size_t(s)] - before[std::size_t(s)];
             before = after;
             beforeColumn = c + 1;
-        } else {
-            // Closed segments a chunk at a time through a pointer, then the open one.
-            while (upperB < openIndex) {
-                const Segment *run = &segs[upperB];
-                const std::size_t runEnd = std::min(openIndex, (upperB | segs.kMask) + 1);
-                std::size_t k = 0;
-                for (; upperB + k < runEnd && run[k].startNs <= b; ++k)
-                    direct[std::size_t(run[k].state)] += std::min(run[k].endNs, b) - run[k].startNs;
-                upperB += k;
-                if (upperB < runEnd)
-                    break;
-            }
-            if (upperB == openIndex && upperB < n && segs[upperB].startNs <= b) {
-                direct[std::size_t(segs[upperB].state)] +=
-                    std::min(liveEdge, b) - segs[upperB].startNs;
-                ++upperB;
-            }
-            density = upperB - upper;
         }
         // Which state wins is as good as random, so no branches: each state's time and
         // its place in the rank order packed into one key, and the largest key wins.

@@ -15,7 +15,6 @@
 #include <cstring>
 #include <exception>
 #include <optional>
-#include <system_error>
 #include <thread>
 
 namespace {
@@ -77,8 +76,10 @@ SegmentPainter::classifyLanes(const std::vector<int> &lanes) const
     const qint64 to = qint64(std::ceil(m_map.nsAtF(m_map.left + m_columns)));
     const bool heavy = lanes.size() > 1 && std::thread::hardware_concurrency() > 1 &&
                        il::segments_in_window(m_timeline, from, to) >= kSplitAtSegments;
-    std::optional<std::thread> helper;
+    // A jthread, declared last: if this thread's half throws, the helper is joined on the
+    // way out before anything it writes goes away.
     std::exception_ptr helperError;
+    std::optional<std::jthread> helper;
     if (heavy) {
         try {
             helper.emplace([&] {
@@ -88,17 +89,16 @@ SegmentPainter::classifyLanes(const std::vector<int> &lanes) const
                     helperError = std::current_exception();
                 }
             });
-        } catch (const std::system_error &) {
+        } catch (const std::exception &) {
             // No thread to be had: this thread does all of it.
         }
     }
+    classifyEvery(0);
     if (helper) {
-        classifyEvery(0);
         helper->join();
         if (helperError)
             std::rethrow_exception(helperError);
     } else {
-        classifyEvery(0);
         classifyEvery(1);
     }
     return columns;

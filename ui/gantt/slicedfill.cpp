@@ -13,6 +13,8 @@ namespace {
 // Qt's raster engine fills up to 95 spans in one call on the calling thread
 // ((count + 32) / 64 segments in qdrawhelper); keep a margin below it.
 constexpr int kSpanBudget = 88;
+// A shape needing more slices than this is filled whole (a view is a few thousand rows).
+constexpr double kMaxSlices = 256;
 
 // The part of a convex polygon on one side of y = at: y <= at when keepLess, else
 // y >= at. One Sutherland-Hodgman step.
@@ -55,7 +57,7 @@ int rowsPerSlice(std::span<const QPointF> polygon, const QTransform &device, boo
         widest = std::max(widest, dy >= 1.0 ? dx / dy : dx);
     }
     const double spansPerRow = 2.0 * (std::ceil(widest) + 1.0) + 1.0;
-    return std::max(1, int(kSpanBudget / spansPerRow));
+    return int(kSpanBudget / spansPerRow);
 }
 
 std::vector<std::vector<QPointF>> slice(std::span<const QPointF> polygon,
@@ -95,7 +97,10 @@ void fillConvex(QPainter &painter, std::span<const QPointF> polygon)
         bottom = std::max(bottom, y);
     }
     const int rows = rowsPerSlice(polygon, device, painter.testRenderHint(QPainter::Antialiasing));
-    if (!(bottom - top > rows)) {
+    // Not worth it, or not possible: short enough already, so shallow that even one row
+    // goes to the thread pool, or not a finite shape.
+    if (rows < 1 || !std::isfinite(top) || !std::isfinite(bottom) || !(bottom - top > rows) ||
+        (bottom - top) / rows > kMaxSlices) {
         whole();
         return;
     }

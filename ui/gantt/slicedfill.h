@@ -19,7 +19,8 @@ class QTransform;
 namespace slicedfill {
 
 // How many device rows one slice of `polygon` may have so that a fill of it stays under
-// the raster engine's threshold; `device` maps the polygon to device pixels.
+// the raster engine's threshold (0 when even one row is over it); `device` maps the
+// polygon to device pixels.
 int rowsPerSlice(std::span<const QPointF> polygon, const QTransform &device, bool antialiased);
 
 // The convex `polygon` cut into pieces by the horizontal lines y = cuts[i] (ascending,

@@ -8,7 +8,9 @@
 
 #include <QCoreApplication>
 #include <QGraphicsLayout>
+#include <QImage>
 #include <QLegend>
+#include <QPaintEngine>
 #include <QPainter>
 
 void paintTimeline(QPainter &painter, QSize logicalSize, const TimelineExport &what, bool title,
@@ -34,17 +36,31 @@ void paintTimeline(QPainter &painter, QSize logicalSize, const TimelineExport &w
     else
         view.setVisibleRangeNs(what.fromNs, what.toNs);
     view.chart()->layout()->activate();
-    const bool mixedBefore = view.timelineItem()->mixedShown();
-    view.scene()->render(&painter, QRectF(QPointF(0, 0), logicalSize), view.sceneRect());
-    // The legend's "striped" entry is known only once the bars are drawn: draw again with
-    // it (everything is opaque, so the second pass covers the first).
-    if (legend && view.timelineItem()->mixedShown() != mixedBefore) {
+    // The legend's "striped" entry is known only once the bars are drawn. A raster target
+    // is simply drawn again with it (everything is opaque, so the second pass covers the
+    // first); a vector file would hold everything twice, so a throwaway image goes first.
+    const auto legendCaughtUp = [&view] {
         QCoreApplication::sendPostedEvents(&view, QEvent::MetaCall);
         // The legend lays its new marker out through posted layout requests.
         for (int i = 0; i < 4; ++i)
             QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
         view.chart()->layout()->activate();
-        view.scene()->render(&painter, QRectF(QPointF(0, 0), logicalSize), view.sceneRect());
+    };
+    const QRectF target(QPointF(0, 0), logicalSize);
+    const bool vector =
+        !painter.paintEngine() || painter.paintEngine()->type() != QPaintEngine::Raster;
+    if (legend && vector) {
+        QImage probe(logicalSize, QImage::Format_ARGB32_Premultiplied);
+        QPainter probePainter(&probe);
+        view.scene()->render(&probePainter, target, view.sceneRect());
+        probePainter.end();
+        legendCaughtUp();
+    }
+    const bool mixedBefore = view.timelineItem()->mixedShown();
+    view.scene()->render(&painter, target, view.sceneRect());
+    if (legend && view.timelineItem()->mixedShown() != mixedBefore) {
+        legendCaughtUp();
+        view.scene()->render(&painter, target, view.sceneRect());
     }
 }
 

@@ -22,7 +22,17 @@ void TimelineItem::setTimeline(const il::Timeline *timeline)
 {
     m_timeline = timeline;
     m_arrows.forget();
+    setMixedShown(false); // until the new run's first paint says otherwise
     update();
+}
+
+void TimelineItem::setMixedShown(bool shown)
+{
+    if (shown == m_mixedShown)
+        return;
+    m_mixedShown = shown;
+    if (m_mixedChanged)
+        m_mixedChanged(shown);
 }
 
 void TimelineItem::setColors(const ViewColors &colors)
@@ -98,6 +108,7 @@ void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
     if (m_size.isEmpty())
         return;
     if (laneCount() == 0) {
+        setMixedShown(false);
         paintHint(*painter);
         return;
     }
@@ -133,14 +144,8 @@ void TimelineItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
     int mixedColumns = 0;
     m_lastRects = paintSegments(*painter, map, lanes, first, last, raster, mixedColumns);
     // Only a paint of every lane can say that no lane is striped.
-    if ((first == 0 && last == laneCount() - 1) || mixedColumns > 0) {
-        const bool shown = mixedColumns > 0;
-        if (shown != m_mixedShown) {
-            m_mixedShown = shown;
-            if (m_mixedChanged)
-                m_mixedChanged(shown);
-        }
-    }
+    if ((first == 0 && last == laneCount() - 1) || mixedColumns > 0)
+        setMixedShown(mixedColumns > 0);
     painter->setRenderHint(QPainter::TextAntialiasing, true);
     paintLabels(*painter, map, lanes, first, last);
     if (m_wakeArrows)

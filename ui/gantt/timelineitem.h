@@ -69,6 +69,7 @@ public:
                QWidget *widget = nullptr) override;
 
 private:
+    void setMixedShown(bool shown);
     void paintHint(QPainter &painter) const;
     void paintRows(QPainter &painter, const LaneLayout &lanes, int first, int last) const;
     int paintSegments(QPainter &painter, const TimeMapping &map, const LaneLayout &lanes, int first,

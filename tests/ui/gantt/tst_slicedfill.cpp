@@ -158,6 +158,10 @@ void TstSlicedFill::slicesStayUnderTheThreadedFillThreshold()
     const int rows = slicedfill::rowsPerSlice(slanted, identity, true);
     QVERIFY(rows >= 1 && rows * (2 * 4 + 1) < 96);
     QCOMPARE(slicedfill::rowsPerSlice(kBand, QTransform::fromScale(2, 2), false), 88);
+    // So shallow that one row alone is over the threshold: not sliced at all.
+    const std::array<QPointF, 4> flat{QPointF(0, 0), QPointF(900, 10), QPointF(903, 10),
+                                      QPointF(3, 0)};
+    QCOMPARE(slicedfill::rowsPerSlice(flat, identity, true), 0);
 }
 
 QTEST_MAIN(TstSlicedFill)
