@@ -254,9 +254,10 @@ void classify_columns(const Timeline &timeline, std::size_t laneIndex, const Col
         if (bestKey > 0) {
             out[std::size_t(c)] = byOrder[std::size_t(bestKey & 7)];
             // Mixed: the leader holds less than kSolidShare of the recorded time, and
-            // the lane changed state more than once in the column (a single change is
-            // just where one segment meets the next).
-            if (mixedWith && secondKey > 0 && upperB - upper >= 2 &&
+            // the lane went back and forth in the column: kMixedStarts segments start in
+            // it. One or two changes are where one long segment meets the next (perhaps
+            // through a short one, as critical -> running -> finished).
+            if (mixedWith && secondKey > 0 && upperB - upper >= kMixedStarts &&
                 (bestKey >> 3) * kSolidShare.denominator < total * kSolidShare.numerator)
                 (*mixedWith)[std::size_t(c)] = byOrder[std::size_t(secondKey & 7)];
         }

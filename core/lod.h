@@ -78,7 +78,7 @@ using StateRank = std::array<int, kStateCount>;
 // costs O(log n) through the LOD, so a frame's cost is bounded by its pixels whatever
 // the run's length. A segment wider than a column fills all its columns in one step.
 //
-// With `mixedWith`, a column in which at least two segments start and whose leading
+// With `mixedWith`, a column in which at least kMixedStarts segments start and whose leading
 // state holds less than kSolidShare of the column's recorded time is mixed: mixedWith
 // gets the runner-up state there (ties by rank as above) and kNoColumnState elsewhere. A thread
 // that takes and releases a lock thousands of times a pixel is then shown doing both, not only the
@@ -88,6 +88,7 @@ struct Share {
     std::int64_t denominator;
 };
 inline constexpr Share kSolidShare{3, 4};
+inline constexpr std::size_t kMixedStarts = 4;
 void classify_columns(const Timeline &timeline, std::size_t laneIndex, const ColumnGrid &grid,
                       const StateRank &rank, std::vector<std::uint8_t> &out,
                       std::vector<std::uint8_t> *mixedWith = nullptr);

@@ -18,6 +18,7 @@ private slots:
     void denseColumnTakesMajorityNotFirstSegments();
     void tiesGoToHigherRank();
     void fastAlternationIsMixed();
+    void oneShortSegmentBetweenTwoIsNotMixed();
     void lodTotalsMatchSegments();
 };
 
@@ -39,7 +40,7 @@ il::Event stateEvent(std::int64_t t, il::LaneId lane, State state)
 }
 
 // Weighs every segment of the lane against every column: obviously right, O(n) a column.
-// `mixedWith` gets the runner-up where two or more segments start and the leader holds
+// `mixedWith` gets the runner-up where four or more segments start and the leader holds
 // less than three quarters.
 std::vector<std::uint8_t> bruteForce(const il::Timeline &timeline, std::size_t laneIndex,
                                      const il::ColumnGrid &grid,
@@ -80,7 +81,7 @@ std::vector<std::uint8_t> bruteForce(const il::Timeline &timeline, std::size_t l
         std::int64_t total = 0;
         for (const auto t : time)
             total += t;
-        if (second >= 0 && startsInside >= 2 && time[std::size_t(best)] * 4 < total * 3)
+        if (second >= 0 && startsInside >= 4 && time[std::size_t(best)] * 4 < total * 3)
             mixedWith[std::size_t(c)] = std::uint8_t(second);
         if (best < 0)
             best = covering;
@@ -297,6 +298,24 @@ void TstLod::fastAlternationIsMixed()
     // Zoomed in to 5 ns a column, each column is one state again.
     il::classify_columns(timeline, 0, il::ColumnGrid{0, 5, 40}, kRank, columns, &mixed);
     QCOMPARE(std::count(mixed.begin(), mixed.end(), il::kNoColumnState), 40);
+}
+
+void TstLod::oneShortSegmentBetweenTwoIsNotMixed()
+{
+    // Critical until 40 ns, running for 5 ns, then finished: the column holds critical and
+    // finished about equally, but the lane did not go back and forth.
+    il::Timeline timeline;
+    il::Batch b;
+    b.newLanes = {"worker"};
+    b.events = {stateEvent(0, 0, State::Critical), stateEvent(40, 0, State::Running),
+                stateEvent(45, 0, State::Finished)};
+    timeline.apply(b);
+    timeline.close(100);
+    std::vector<std::uint8_t> columns;
+    std::vector<std::uint8_t> mixed;
+    il::classify_columns(timeline, 0, il::ColumnGrid{0, 100, 1}, kRank, columns, &mixed);
+    QCOMPARE(int(columns[0]), int(State::Finished));
+    QCOMPARE(int(mixed[0]), int(il::kNoColumnState));
 }
 
 void TstLod::lodTotalsMatchSegments()
