@@ -72,6 +72,7 @@ std::optional<DeadlockCycle> WaitForGraph::request(LaneId lane, ResourceId resou
         if (m_first)
             return cycle;
         m_first = cycle;
+        m_closed.store(true, std::memory_order_release);
         notify = m_listener;
     }
     if (notify)
@@ -88,7 +89,9 @@ void WaitForGraph::done_waiting(LaneId lane)
 
 std::optional<DeadlockCycle> WaitForGraph::first_cycle() const
 {
-    std::lock_guard lock(m_mutex);
+    // Once set, m_first never changes again: after the flag, it reads safely unlocked.
+    if (!m_closed.load(std::memory_order_acquire))
+        return std::nullopt;
     return m_first;
 }
 

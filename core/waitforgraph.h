@@ -44,6 +44,10 @@ public:
     // `lane` waits no more (it got the resource, or gave up).
     void done_waiting(LaneId lane);
 
+    // The first cycle that closed, if any. Takes no lock until one has closed: the
+    // collector asks after every drain, and the graph's lock is contended by the run's
+    // waiters, which the scheduler may preempt while they hold it; the collector must not
+    // wait behind them while the rings fill.
     std::optional<DeadlockCycle> first_cycle() const;
 
 private:
@@ -52,7 +56,8 @@ private:
     mutable std::mutex m_mutex;
     std::vector<ResourceId> m_waitsFor;               // by lane; kNoResource: not waiting
     std::vector<const std::atomic<LaneId> *> m_owner; // by resource
-    std::optional<DeadlockCycle> m_first;
+    std::optional<DeadlockCycle> m_first;             // written once, under the lock
+    std::atomic<bool> m_closed{false};                // m_first is set (and final)
     Listener m_listener;
 };
 
