@@ -3,6 +3,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstring>
+#include <initializer_list>
 #include <iterator>
 #include <new>
 #include <stdexcept>
@@ -61,6 +62,8 @@ public:
         {
         }
         operator Iterator<true>() const { return Iterator<true>(m_store, m_index); }
+        Store *store() const { return m_store; }
+        std::size_t index() const { return m_index; }
 
         reference operator*() const { return (*m_store)[m_index]; }
         pointer operator->() const { return &(*m_store)[m_index]; }
@@ -106,6 +109,12 @@ public:
     ~ChunkedStore() { clear(); }
     ChunkedStore(const ChunkedStore &other) { *this = other; }
     ChunkedStore(ChunkedStore &&other) noexcept { swap(other); }
+    ChunkedStore(std::initializer_list<T> values) { *this = values; }
+    ChunkedStore &operator=(std::initializer_list<T> values)
+    {
+        assign(values.begin(), values.end());
+        return *this;
+    }
     ChunkedStore &operator=(ChunkedStore &&other) noexcept
     {
         ChunkedStore(std::move(other)).swap(*this);
@@ -169,6 +178,66 @@ public:
         (*this)[m_size++] = value;
     }
 
+    // Appends [first, last), a chunk's worth of records per copy.
+    void append(const T *first, const T *last)
+    {
+        while (first != last) {
+            if (m_size == capacity())
+                reserve_for_push();
+            const std::size_t room = std::min(capacity() - m_size, kChunk - (m_size & kMask));
+            const std::size_t n = std::min(room, std::size_t(last - first));
+            std::memcpy(static_cast<void *>(&(*this)[m_size]), first, n * sizeof(T));
+            m_size += n;
+            first += n;
+        }
+    }
+    void append(const ChunkedStore &other)
+    {
+        for (std::size_t at = 0; at < other.m_size; at += kChunk) {
+            const T *chunk = other.m_chunks[at >> kShift];
+            append(chunk, chunk + std::min(kChunk, other.m_size - at));
+        }
+    }
+    // Calls f(first, count) for each run of records stored together, in order: a loop
+    // over all records without finding the chunk for each.
+    template <typename F> void for_each_span(F f)
+    {
+        for (std::size_t at = 0; at < m_size; at += kChunk)
+            f(m_chunks[at >> kShift], std::min(kChunk, m_size - at));
+    }
+
+    // A range of these records (or any others) in place of the current ones; memory
+    // already held is kept.
+    template <typename It> void assign(It first, It last)
+    {
+        reset();
+        for (; first != last; ++first)
+            push_back(*first);
+    }
+    void assign(const_iterator first, const_iterator last)
+    {
+        reset();
+        for (std::size_t i = first.index(); i < last.index();) {
+            const T *from = &(*first.store())[i];
+            const std::size_t n = std::min(kChunk - (i & kMask), last.index() - i);
+            append(from, from + n);
+            i += n;
+        }
+    }
+    // Room for `n` records, mapped now rather than when they arrive.
+    void reserve(std::size_t n)
+    {
+        if (m_chunks.empty() && n > kFirstCapacity) {
+            m_chunks.push_back(allocate(kChunk));
+            m_firstCapacity = kChunk;
+        }
+        while (capacity() < n)
+            reserve_for_push();
+    }
+    // Empty, but keeping its memory for what comes next (as std::vector's clear()).
+    void reset() noexcept { m_size = 0; }
+
+    // Empty, giving its memory back.
     void clear() noexcept
     {
         for (std::size_t i = 0; i < m_chunks.size(); ++i)

@@ -1,5 +1,6 @@
 #include "collector.h"
 
+#include "schedslice.h"
 #include "sync.h"
 
 #include <algorithm>
@@ -41,7 +42,7 @@ Batch Collector::take()
 
 void Collector::prefault(EventBuffer &events)
 {
-    events.reserve(kPrefaultEvents); // mapped and populated at once
+    events.reserve(kPrefaultEvents); // taken from the block pool (mapped, populated) at once
 }
 
 void Collector::clear_for_reuse(Batch &into)
@@ -49,7 +50,7 @@ void Collector::clear_for_reuse(Batch &into)
     prefault(into.events); // it becomes the collector's next pending buffer
     into.newLanes.clear();
     into.newResources.clear();
-    into.events.clear();
+    into.events.reset(); // keeping its chunks
     into.deadlock.reset();
 }
 
@@ -78,16 +79,16 @@ bool Collector::try_take(Batch &into)
 
 void Collector::loop(std::stop_token stop)
 {
-    using namespace std::chrono_literals;
+    // Picked soon when it wakes, although the run's workers keep both cores busy: with
+    // the kernel's default slice it was seen waking 2-5 ms late, time enough for a busy
+    // lane to fill its ring twice.
+    request_short_slices(kSlice);
     while (!stop.stop_requested()) {
         // A tight lock loop records ~70 M events/s on one thread: a ring of 64 Ki events
-        // fills in about a millisecond. While the rings are that busy, drain again at once
-        // (yielding to whoever else wants the core) rather than sleep a millisecond and
-        // drop what did not fit.
-        if (drain_once() >= kBusyDrain)
-            std::this_thread::yield();
-        else
-            sleep_for(stop, 1ms);
+        // fills in about a millisecond. While the rings are that busy, drain again soon,
+        // not a millisecond later when what did not fit is lost. (Not a yield: the
+        // scheduler then let the workers run their slices first, ~1 ms or more.)
+        sleep_for(stop, drain_once() >= kBusyDrain ? kBusyPause : kIdlePause);
     }
     drain_once();
 }
@@ -98,7 +99,7 @@ std::size_t Collector::drain_once()
     // thread copies (or is preempted in the middle of copying); the lock is held only
     // to hand the drained events over. Events first, names second: every drained
     // event's lane is then already named.
-    m_drained.clear();
+    m_drained.reset();
     m_recorder.drain(m_drained);
     const std::size_t drained = m_drained.size();
     // Counted here, not by the consumer: the recorder's lock is held through a whole
@@ -110,8 +111,10 @@ std::size_t Collector::drain_once()
     // Never before time 0: a moment a thread read before the origin last moved (and pushes
     // after its lane's first event) would otherwise show below the axis. Per lane the
     // order stays the same.
-    for (Event &e : m_drained)
-        e.t_ns = std::max<std::int64_t>(0, e.t_ns - origin);
+    m_drained.for_each_span([origin](Event *events, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i)
+            events[i].t_ns = std::max<std::int64_t>(0, events[i].t_ns - origin);
+    });
     std::vector<std::string> lanes = m_recorder.lane_names_from(m_lanesPublished);
     std::vector<std::string> resources = m_recorder.resource_names_from(m_resourcesPublished);
     std::optional<DeadlockCycle> cycle;
@@ -130,7 +133,7 @@ std::size_t Collector::drain_once()
     if (events.empty())
         events.swap(m_drained); // the usual case when the consumer keeps up: no copy
     else
-        events.insert(events.end(), m_drained.begin(), m_drained.end());
+        events.append(m_drained); // a chunk at a time: nothing held is copied again
     for (auto &name : lanes)
         m_pending.newLanes.push_back(std::move(name));
     for (auto &name : resources)

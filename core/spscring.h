@@ -77,8 +77,8 @@ public:
         const std::size_t n = std::min(head - tail, m_mask + 1);
         const std::size_t begin = tail & m_mask;
         const std::size_t firstPart = std::min(n, m_mask + 1 - begin);
-        out.insert(out.end(), m_slots + begin, m_slots + begin + firstPart);
-        out.insert(out.end(), m_slots, m_slots + (n - firstPart));
+        append(out, m_slots + begin, m_slots + begin + firstPart);
+        append(out, m_slots, m_slots + (n - firstPart));
         c.tail.store(tail + n, std::memory_order_release);
         return n;
     }
@@ -115,6 +115,15 @@ public:
     }
 
 private:
+    // Onto a vector, or a chunk at a time onto a store that has append().
+    template <typename Vector> static void append(Vector &out, const T *first, const T *last)
+    {
+        if constexpr (requires { out.append(first, last); })
+            out.append(first, last);
+        else
+            out.insert(out.end(), first, last);
+    }
+
     static constexpr std::size_t kLine = 64;
     // Producer fields on one cache line, the consumer's index on the next.
     struct Control {

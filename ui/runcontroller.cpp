@@ -17,7 +17,7 @@ RunController::RunController(QObject *parent)
     connect(&m_timer, &QTimer::timeout, this, &RunController::poll);
     // Made on the GUI thread: it wakes for every frame and must not then wait ~100 ms
     // behind 64 busy scenario threads.
-    requestShortSchedulerSlices(kGuiSlice);
+    il::request_short_slices(kGuiSlice);
     m_prewarm = std::jthread(
         [] { il::RingPool::instance().prewarm(16, il::Recorder::kDefaultRingCapacity); });
 }

@@ -8,6 +8,8 @@
 #include <cstdint>
 #endif
 
+namespace il {
+
 #if defined(__linux__) && defined(SYS_sched_setattr)
 
 namespace {
@@ -24,9 +26,8 @@ struct SchedAttr {
     std::uint64_t period;
 };
 
-} // namespace
-
-bool requestShortSchedulerSlices(std::chrono::microseconds slice)
+// Sets the calling thread's slice (0: the default), keeping its policy and nice value.
+bool set_slice(std::uint64_t runtimeNs)
 {
     SchedAttr attr{};
     attr.size = sizeof(attr);
@@ -34,15 +35,34 @@ bool requestShortSchedulerSlices(std::chrono::microseconds slice)
         return false;
     attr.size = sizeof(attr);
     attr.flags = 0;
-    attr.runtime = std::uint64_t(std::chrono::nanoseconds(slice).count());
+    attr.runtime = runtimeNs;
     return syscall(SYS_sched_setattr, 0, &attr, 0) == 0;
+}
+
+} // namespace
+
+bool request_short_slices(std::chrono::microseconds slice)
+{
+    return set_slice(std::uint64_t(std::chrono::nanoseconds(slice).count()));
+}
+
+bool reset_slices()
+{
+    return set_slice(0);
 }
 
 #else
 
-bool requestShortSchedulerSlices(std::chrono::microseconds)
+bool request_short_slices(std::chrono::microseconds)
+{
+    return false;
+}
+
+bool reset_slices()
 {
     return false;
 }
 
 #endif
+
+} // namespace il

@@ -1,0 +1,137 @@
+// The chunked store as the collector uses it for events on their way to a consumer:
+// appended a ring's worth at a time, handed over whole or in slices, and emptied for
+// reuse without giving its memory back.
+#include "chunkedstore.h"
+#include "testutil.h"
+
+#include <QTest>
+
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+namespace {
+
+using Store = il::ChunkedStore<std::int64_t>;
+constexpr std::size_t kChunk = Store::kChunk;
+
+std::vector<std::int64_t> counting(std::size_t n, std::int64_t from = 0)
+{
+    std::vector<std::int64_t> v(n);
+    std::iota(v.begin(), v.end(), from);
+    return v;
+}
+
+bool same(const Store &store, const std::vector<std::int64_t> &expected)
+{
+    return store.size() == expected.size() &&
+           std::equal(store.begin(), store.end(), expected.begin());
+}
+
+} // namespace
+
+class TstChunkedStore : public QObject {
+    Q_OBJECT
+
+private slots:
+    void appendCrossesEveryKindOfChunkEnd()
+    {
+        // Pieces that end inside the small first chunk, exactly at its end, across its
+        // doubling, and across several full chunks.
+        Store store;
+        std::vector<std::int64_t> expected;
+        std::int64_t next = 0;
+        for (const std::size_t n : {std::size_t(1), std::size_t(63), std::size_t(100), kChunk - 164,
+                                    std::size_t(5), 3 * kChunk + 7, kChunk}) {
+            const std::vector<std::int64_t> piece = counting(n, next);
+            next += std::int64_t(n);
+            store.append(piece.data(), piece.data() + piece.size());
+            expected.insert(expected.end(), piece.begin(), piece.end());
+            QVERIFY(same(store, expected));
+        }
+        QVERIFY(store.capacity() - store.size() < kChunk);
+        store.append(expected.data(), expected.data()); // nothing
+        QVERIFY(same(store, expected));
+    }
+
+    void appendAnotherStore()
+    {
+        Store a;
+        Store b;
+        const std::vector<std::int64_t> first = counting(kChunk + 3);
+        const std::vector<std::int64_t> second = counting(2 * kChunk + 1, 1'000'000);
+        a.append(first.data(), first.data() + first.size());
+        b.append(second.data(), second.data() + second.size());
+        a.append(b);
+        std::vector<std::int64_t> expected = first;
+        expected.insert(expected.end(), second.begin(), second.end());
+        QVERIFY(same(a, expected));
+        QVERIFY(same(b, second)); // the source is left as it was
+    }
+
+    void assignASliceOfAnotherStore()
+    {
+        // How the GUI applies a long batch a slice at a time.
+        Store whole;
+        const std::vector<std::int64_t> all = counting(4 * kChunk + 11);
+        whole.append(all.data(), all.data() + all.size());
+        Store slice;
+        for (const auto &[from, to] :
+             {std::pair{std::size_t(0), std::size_t(0)}, std::pair{std::size_t(3), kChunk - 1},
+              std::pair{kChunk - 2, 3 * kChunk + 5}, std::pair{std::size_t(0), all.size()},
+              std::pair{4 * kChunk, all.size()}}) {
+            slice.assign(whole.cbegin() + std::ptrdiff_t(from),
+                         whole.cbegin() + std::ptrdiff_t(to));
+            QVERIFY(same(slice, std::vector<std::int64_t>(all.begin() + std::ptrdiff_t(from),
+                                                          all.begin() + std::ptrdiff_t(to))));
+        }
+        slice.assign(all.begin() + 7, all.begin() + 9); // any other range
+        QVERIFY(same(slice, {7, 8}));
+        slice = {4, 5, 6};
+        QVERIFY(same(slice, {4, 5, 6}));
+    }
+
+    void spansCoverEveryRecordInOrder()
+    {
+        for (const std::size_t n : {std::size_t(0), std::size_t(5), kChunk, 2 * kChunk + 1}) {
+            Store store;
+            const std::vector<std::int64_t> values = counting(n);
+            store.append(values.data(), values.data() + values.size());
+            std::vector<std::int64_t> seen;
+            store.for_each_span([&](std::int64_t *first, std::size_t count) {
+                QVERIFY(count > 0);
+                seen.insert(seen.end(), first, first + count);
+                for (std::size_t i = 0; i < count; ++i)
+                    first[i] *= 2; // writable in place
+            });
+            QCOMPARE(seen, values);
+            for (std::size_t i = 0; i < n; ++i)
+                QCOMPARE(store[i], 2 * values[i]);
+        }
+    }
+
+    void resetKeepsTheMemoryClearGivesItBack()
+    {
+        Store store;
+        store.reserve(3 * kChunk);
+        const std::size_t reserved = store.capacity();
+        QVERIFY(reserved >= 3 * kChunk);
+        QVERIFY(reserved - 3 * kChunk < kChunk);
+        const std::vector<std::int64_t> values = counting(3 * kChunk);
+        store.append(values.data(), values.data() + values.size());
+        QCOMPARE(store.capacity(), reserved); // filled what was reserved, no more
+        store.reset();
+        QVERIFY(store.empty());
+        QCOMPARE(store.capacity(), reserved);
+        store.append(values.data() + 5, values.data() + 9);
+        QVERIFY(same(store, {5, 6, 7, 8}));
+        QCOMPARE(store.capacity(), reserved);
+        store.clear();
+        QCOMPARE(store.capacity(), std::size_t(0));
+        store.reserve(10); // a few: the small first chunk
+        QVERIFY(store.capacity() >= 10 && store.capacity() < kChunk);
+    }
+};
+
+QTEST_APPLESS_MAIN(TstChunkedStore)
+#include "tst_chunkedstore.moc"
