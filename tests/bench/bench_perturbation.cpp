@@ -50,14 +50,19 @@ Outcome run_once(const il::Scenario &scenario, const il::ParamValues &params,
     return out;
 }
 
-double median(std::vector<double> v)
+// The value a `fraction` of the way up the sorted values (0.5: the median).
+double quantile(std::vector<double> v, double fraction)
 {
     std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v[v.size() / 2];
+    return v.empty() ? 0 : v[std::size_t(fraction * double(v.size() - 1) + 0.5)];
 }
 
-// Alternating on/off runs (on first, then off, ...), so that a machine getting busier or
-// quieter during the benchmark weighs on both sides alike; medians of each side.
+// Pairs of adjacent runs, one with recording on and one off, in alternating order (on
+// first, then off first, ...), so that a machine getting busier or quieter weighs on both
+// sides alike. The figure is the median of the pairs' own ratios: on this kind of shared
+// VM the same run's throughput drifts by half within a minute (and 4 threads handing a
+// lock over on 2 cores are chaotic besides), and a ratio of medians taken far apart
+// follows the drift; the quartiles show the spread.
 void perturbation(benchmark::State &state, const char *id, std::int64_t increments)
 {
     const il::Scenario *scenario = il::find_scenario(id);
@@ -68,25 +73,34 @@ void perturbation(benchmark::State &state, const char *id, std::int64_t incremen
     il::ParamValues params = il::default_params(scenario->info());
     params["threads"] = 4;
     params["increments"] = tiny_mode() ? increments / 20 : increments;
-    const int pairs = tiny_mode() ? 1 : 7;
-    std::vector<double> on, off;
+    const int pairs = tiny_mode() ? 1 : 15;
+    std::vector<double> on, off, ratios;
     std::int64_t fewestLost = INT64_MAX;
     std::uint64_t events = 0, dropped = 0;
     for (auto _ : state) {
         for (int i = 0; i < pairs; ++i) {
-            const Outcome a = run_once(*scenario, params, il::Recording::On);
-            const Outcome b = run_once(*scenario, params, il::Recording::Off);
+            Outcome a, b;
+            if (i % 2 == 0) {
+                a = run_once(*scenario, params, il::Recording::On);
+                b = run_once(*scenario, params, il::Recording::Off);
+            } else {
+                b = run_once(*scenario, params, il::Recording::Off);
+                a = run_once(*scenario, params, il::Recording::On);
+            }
             on.push_back(a.incrementsPerSecond);
             off.push_back(b.incrementsPerSecond);
+            if (b.incrementsPerSecond > 0)
+                ratios.push_back(a.incrementsPerSecond / b.incrementsPerSecond);
             fewestLost = std::min(fewestLost, a.lostUpdates);
             events += a.events;
             dropped += a.dropped;
         }
     }
-    const double onRate = median(on), offRate = median(off);
-    state.counters[kIncrementsOn] = onRate;
-    state.counters[kIncrementsOff] = offRate;
-    state.counters[kOnOffRatio] = offRate > 0 ? onRate / offRate : 0;
+    state.counters[kIncrementsOn] = quantile(on, 0.5);
+    state.counters[kIncrementsOff] = quantile(off, 0.5);
+    state.counters[kOnOffRatio] = quantile(ratios, 0.5);
+    state.counters[kOnOffLow] = quantile(ratios, 0.25);
+    state.counters[kOnOffHigh] = quantile(ratios, 0.75);
     state.counters[kEventsRecorded] = double(events);
     state.counters[kEventsDropped] = double(dropped);
     if (std::string_view(id) == "race") {

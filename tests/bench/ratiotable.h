@@ -14,10 +14,13 @@ inline constexpr const char *kNsPerOp = "ns/op";
 // The fastest batch per operation: the cost without the interruptions of a shared machine.
 inline constexpr const char *kBestNsPerOp = "best ns/op";
 inline constexpr const char *kEventsPerSecond = "events/s";
-// Goal 5 (bench_perturbation.cpp): medians of increments per second, on and off.
+// Goal 5 (bench_perturbation.cpp): medians of increments per second, on and off, and
+// the median and quartiles of the on/off ratios of adjacent pairs of runs.
 inline constexpr const char *kIncrementsOn = "inc/s on";
 inline constexpr const char *kIncrementsOff = "inc/s off";
 inline constexpr const char *kOnOffRatio = "on/off";
+inline constexpr const char *kOnOffLow = "on/off q1";
+inline constexpr const char *kOnOffHigh = "on/off q3";
 inline constexpr const char *kEventsRecorded = "events";
 inline constexpr const char *kEventsDropped = "dropped";
 inline constexpr const char *kFewestLost = "lost (fewest, on)";
