@@ -1,5 +1,6 @@
 #pragma once
 #include <algorithm>
+#include <cassert>
 #include <compare>
 #include <cstddef>
 #include <cstring>
@@ -16,11 +17,13 @@
 
 namespace il {
 
-// An append-only sequence of trivially copyable records in fixed-size chunks, for the
-// timeline's per-lane records. Unlike a std::vector it never copies what it holds to
-// grow, so its capacity is at most one chunk above its size (a vector's can be twice
-// its size, and it briefly needs old + new while it grows), and it gives memory back
-// from the front a whole chunk at a time when old detail is dropped.
+// A sequence of trivially copyable records in fixed-size chunks, appended to at the end:
+// the timeline's per-lane records, and events on their way from the collector. Unlike a
+// std::vector it never copies what it holds to grow, so growing costs the same at any
+// size, and a store that only grows has at most one chunk of spare room (a vector's can
+// be its size again, and it briefly needs old + new while it grows). It gives memory
+// back from the front a whole chunk at a time when old detail is dropped. reserve() and
+// reset() keep more room, as a vector's do.
 //
 // Chunks hold a power of two of records (about 128 KiB), so an index splits into
 // chunk and slot with a shift and a mask, and records [i, j) share one chunk when i
@@ -107,9 +110,18 @@ public:
 
     ChunkedStore() = default;
     ~ChunkedStore() { clear(); }
-    ChunkedStore(const ChunkedStore &other) { *this = other; }
+    // Delegating, so that the destructor frees what was allocated if a later chunk throws.
+    ChunkedStore(const ChunkedStore &other)
+        : ChunkedStore()
+    {
+        *this = other;
+    }
     ChunkedStore(ChunkedStore &&other) noexcept { swap(other); }
-    ChunkedStore(std::initializer_list<T> values) { *this = values; }
+    ChunkedStore(std::initializer_list<T> values)
+        : ChunkedStore()
+    {
+        *this = values;
+    }
     ChunkedStore &operator=(std::initializer_list<T> values)
     {
         assign(values.begin(), values.end());
@@ -125,11 +137,13 @@ public:
         if (this == &other)
             return *this;
         clear();
-        m_firstCapacity = other.m_firstCapacity;
+        // The chunks in use only, not the room the other keeps.
+        const std::size_t used = other.m_size == 0 ? 0 : ((other.m_size - 1) >> kShift) + 1;
+        m_firstCapacity = used == 0 ? 0 : other.m_firstCapacity;
         // Room first, so that a chunk once allocated is always kept (and later released),
         // and no null chunk is ever kept when an allocation throws.
-        m_chunks.reserve(other.m_chunks.size());
-        for (std::size_t i = 0; i < other.m_chunks.size(); ++i) {
+        m_chunks.reserve(used);
+        for (std::size_t i = 0; i < used; ++i) {
             const std::size_t first = i << kShift;
             m_chunks.push_back(allocate(i == 0 ? m_firstCapacity : kChunk));
             std::memcpy(static_cast<void *>(m_chunks.back()), other.m_chunks[i],
@@ -191,8 +205,10 @@ public:
             first += n;
         }
     }
+    // From another store (not this one).
     void append(const ChunkedStore &other)
     {
+        assert(&other != this);
         for (std::size_t at = 0; at < other.m_size; at += kChunk) {
             const T *chunk = other.m_chunks[at >> kShift];
             append(chunk, chunk + std::min(kChunk, other.m_size - at));
@@ -210,12 +226,13 @@ public:
     // already held is kept.
     template <typename It> void assign(It first, It last)
     {
-        reset();
+        reset(); // so never a range of this store itself, as with std::vector
         for (; first != last; ++first)
             push_back(*first);
     }
-    void assign(const_iterator first, const_iterator last)
+    template <bool Const> void assign(Iterator<Const> first, Iterator<Const> last)
     {
+        assert(first.store() != this); // of another store
         reset();
         for (std::size_t i = first.index(); i < last.index();) {
             const T *from = &(*first.store())[i];
@@ -228,6 +245,7 @@ public:
     void reserve(std::size_t n)
     {
         if (m_chunks.empty() && n > kFirstCapacity) {
+            m_chunks.reserve(1); // may throw before the chunk exists
             m_chunks.push_back(allocate(kChunk));
             m_firstCapacity = kChunk;
         }
@@ -252,7 +270,9 @@ public:
     // stays.
     void drop_front_chunks(std::size_t chunks)
     {
-        chunks = std::min(chunks, m_chunks.empty() ? 0 : m_chunks.size() - 1);
+        // Whole chunks of records only, not the room reserve() or reset() kept.
+        chunks = std::min(chunks,
+                          std::min(m_chunks.empty() ? 0 : m_chunks.size() - 1, m_size >> kShift));
         for (std::size_t i = 0; i < chunks; ++i)
             release(m_chunks[i], kChunk);
         m_chunks.erase(m_chunks.begin(), m_chunks.begin() + std::ptrdiff_t(chunks));

@@ -45,12 +45,21 @@ void Collector::prefault(EventBuffer &events)
     events.reserve(kPrefaultEvents); // taken from the block pool (mapped, populated) at once
 }
 
+void Collector::prewarm()
+{
+    EventBuffer buffers[2]; // as a collector's own two
+    for (EventBuffer &events : buffers)
+        prefault(events);
+} // their chunks go to the block pool, which keeps them
+
 void Collector::clear_for_reuse(Batch &into)
 {
-    prefault(into.events); // it becomes the collector's next pending buffer
     into.newLanes.clear();
     into.newResources.clear();
-    into.events.reset(); // keeping its chunks
+    // Its chunks go back to the block pool, where the collector takes them as its next
+    // buffer grows: memory circulates, a consumer keeping spare batches does not hoard
+    // it, and the collector maps fresh memory only when the pool runs dry.
+    into.events.clear();
     into.deadlock.reset();
 }
 

@@ -38,12 +38,18 @@ public:
     Collector(const Collector &) = delete;
     Collector &operator=(const Collector &) = delete;
 
+    // Maps, on the calling thread, the memory a collector reserves when it is made, and
+    // leaves it in the block pool: a GUI calls this in the background at start-up, so the
+    // first run does not map 48 MiB on the GUI thread.
+    static void prewarm();
+
     // Stops the thread after one last drain; afterwards take() returns the rest.
     void finish();
     // Everything collected since the previous call (convenient; see the overload).
     Batch take();
-    // The same, reusing `into`'s buffers: a consumer that keeps one Batch and hands it
-    // back each time spares the collector from growing fresh memory (page faults).
+    // The same into `into`, whose events' memory goes back to the block pool first: a
+    // consumer that hands each batch back once done with it spares the collector from
+    // mapping fresh memory.
     void take(Batch &into);
     // take(into) unless the collector is handing over a drain at this moment: then
     // false, `into` is left empty and nothing is lost (a later call gets it). For a
@@ -51,12 +57,13 @@ public:
     bool try_take(Batch &into);
 
 private:
-    // What each buffer holds before it must grow: enough for the consumer to fall ~30 ms
-    // behind a busy run (the headless one takes every 20 ms and applies ~30 M events/s,
-    // about what 4 locking threads record). Growing means fresh chunks from the block
-    // pool, and mapping them (~1.4 us a page) in the middle of a drain let the rings
-    // overflow. The default `mutex` run dropped a median 12 % of its events with a quarter
-    // of this, 2 % with it. Both buffers go back to the pool after the run, for the next.
+    // What the collector's own two buffers hold before they must grow, reserved when it
+    // is made: enough for the consumer to fall ~30 ms behind a busy run (the headless one
+    // takes every 20 ms and applies ~30 M events/s, about what 4 locking threads record).
+    // Later buffers grow with chunks that consumers gave back to the block pool. Mapping
+    // fresh memory (~1.4 us a page) in the middle of a drain let the rings overflow: the
+    // default `mutex` run dropped a median 12 % of its events with a quarter of this
+    // reserve, 2 % with it.
     static constexpr std::size_t kPrefaultEvents = std::size_t(1) << 20;
     static void prefault(EventBuffer &events);
     static void clear_for_reuse(Batch &into);

@@ -26,17 +26,32 @@ struct SchedAttr {
     std::uint64_t period;
 };
 
-// Sets the calling thread's slice (0: the default), keeping its policy and nice value.
+// SCHED_FLAG_RESET_ON_FORK (linux/sched.h, which clashes with glibc's sched.h).
+constexpr std::uint64_t kResetOnFork = 0x01;
+
+// The calling thread's attributes, or false.
+bool get_attr(SchedAttr &attr)
+{
+    attr = SchedAttr{};
+    attr.size = sizeof(attr);
+    return syscall(SYS_sched_getattr, 0, &attr, sizeof(attr), 0) == 0;
+}
+
+// Sets the calling thread's slice (0: the default), keeping its policy, nice value and
+// reset-on-fork flag (clearing that flag would need privilege). True if the kernel now
+// reports the slice asked for: before Linux 6.12 it accepts the call and ignores it.
 bool set_slice(std::uint64_t runtimeNs)
 {
-    SchedAttr attr{};
-    attr.size = sizeof(attr);
-    if (syscall(SYS_sched_getattr, 0, &attr, sizeof(attr), 0) != 0 || attr.policy != SCHED_OTHER)
+    SchedAttr attr;
+    if (!get_attr(attr) || attr.policy != SCHED_OTHER)
         return false;
     attr.size = sizeof(attr);
-    attr.flags = 0;
+    attr.flags &= kResetOnFork;
     attr.runtime = runtimeNs;
-    return syscall(SYS_sched_setattr, 0, &attr, 0) == 0;
+    if (syscall(SYS_sched_setattr, 0, &attr, 0) != 0)
+        return false;
+    SchedAttr now;
+    return get_attr(now) && (runtimeNs == 0 || now.runtime == runtimeNs);
 }
 
 } // namespace

@@ -44,7 +44,7 @@ public:
     // `lane` waits no more (it got the resource, or gave up).
     void done_waiting(LaneId lane);
 
-    // The first cycle that closed, if any. Takes no lock until one has closed: the
+    // The first cycle that closed, if any. Takes no lock (the cycle is final once set): the
     // collector asks after every drain, and the graph's lock is contended by the run's
     // waiters, which the scheduler may preempt while they hold it; the collector must not
     // wait behind them while the rings fill.

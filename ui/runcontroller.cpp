@@ -18,8 +18,10 @@ RunController::RunController(QObject *parent)
     // Made on the GUI thread: it wakes for every frame and must not then wait ~100 ms
     // behind 64 busy scenario threads.
     il::request_short_slices(kGuiSlice);
-    m_prewarm = std::jthread(
-        [] { il::RingPool::instance().prewarm(16, il::Recorder::kDefaultRingCapacity); });
+    m_prewarm = std::jthread([] {
+        il::RingPool::instance().prewarm(16, il::Recorder::kDefaultRingCapacity);
+        il::Collector::prewarm();
+    });
 }
 
 RunController::~RunController() = default; // ~Run stops and joins the scenario

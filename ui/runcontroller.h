@@ -73,7 +73,8 @@ public:
     // With nothing new, the views follow the live edge at most this often.
     static constexpr std::chrono::milliseconds kIdleRefresh{40};
     static constexpr std::size_t kSliceEvents = 4096;
-    // Applied batches kept for reuse (each holds a few MiB of mapped memory).
+    // Applied batches kept for reuse (their events go back to the block pool when the
+    // collector next takes one; names and deadlock keep their small buffers).
     static constexpr std::size_t kSpareBatches = 8;
     // The scheduler slice the GUI thread asks for (see schedslice.h).
     static constexpr std::chrono::microseconds kGuiSlice{1000};

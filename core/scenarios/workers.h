@@ -52,7 +52,7 @@ inline int worker_niceness(int threads)
 // started with `nice` keeps the same order.
 inline void lower_priority(int threads = 1)
 {
-    reset_slices(); // the GUI's and the collector's short slices are not for workers
+    reset_slices(); // a short slice inherited from the GUI thread is not for workers
     errno = 0;
     const int base = getpriority(PRIO_PROCESS, id_t(getpid()));
     const int from = errno == 0 ? base : 0;

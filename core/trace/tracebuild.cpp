@@ -312,7 +312,7 @@ bool build(RawTrace &raw, Timeline &timeline, RunInfo &info, bool &foreign, std:
             open.endNs = std::max(open.startNs, raw.maxNs);
             thread.slices.push_back(open);
         }
-        batch.events.clear();
+        batch.events.reset();
         if (foreign) {
             if (!flatten(thread, res, base, raw.maxNs, lane, raw.limits.maxOpenSlices, batch.events,
                          why))
@@ -339,7 +339,7 @@ bool build(RawTrace &raw, Timeline &timeline, RunInfo &info, bool &foreign, std:
         thread = RawThread{}; // give its memory back before the next lane
         timeline.apply(batch);
     }
-    batch.events.clear();
+    batch.events.reset();
     if (!order.empty()) {
         std::stable_sort(raw.counters.begin(), raw.counters.end(),
                          [](const RawCounter &a, const RawCounter &b) { return a.tNs < b.tNs; });

@@ -97,7 +97,7 @@ public:
     template <typename Source> void drain(Source &source)
     {
         m_drained += source.drain(m_buffer);
-        m_buffer.clear();
+        m_buffer.reset(); // keeping its memory
     }
     void verify(benchmark::State &state, std::size_t eventsPerIteration) const
     {

@@ -91,6 +91,39 @@ private slots:
         QVERIFY(same(slice, {4, 5, 6}));
     }
 
+    void keptRoomIsNotCopiedOrDropped()
+    {
+        Store store;
+        store.reserve(5 * kChunk);
+        const std::vector<std::int64_t> values = counting(2 * kChunk + 9);
+        store.append(values.data(), values.data() + values.size());
+        const Store copy = store; // the records, not the room
+        QVERIFY(same(copy, values));
+        QVERIFY(copy.capacity() - copy.size() < kChunk);
+        // Only whole chunks of records go; the room after them is not taken for records.
+        store.drop_front_chunks(10);
+        QCOMPARE(store.size(), std::size_t(9));
+        QCOMPARE(store.front(), values[2 * kChunk]);
+        store.reset();
+        store.drop_front_chunks(3);
+        QVERIFY(store.empty());
+        Store empty;
+        empty.reserve(kChunk);
+        const Store emptyCopy = empty;
+        QVERIFY(emptyCopy.empty());
+        QCOMPARE(emptyCopy.capacity(), std::size_t(0));
+    }
+
+    void assignFromAMutableStore()
+    {
+        Store whole;
+        const std::vector<std::int64_t> all = counting(2 * kChunk + 5);
+        whole.append(all.data(), all.data() + all.size());
+        Store slice;
+        slice.assign(whole.begin() + 1, whole.end() - 1);
+        QVERIFY(same(slice, std::vector<std::int64_t>(all.begin() + 1, all.end() - 1)));
+    }
+
     void spansCoverEveryRecordInOrder()
     {
         for (const std::size_t n : {std::size_t(0), std::size_t(5), kChunk, 2 * kChunk + 1}) {
@@ -126,6 +159,11 @@ private slots:
         store.append(values.data() + 5, values.data() + 9);
         QVERIFY(same(store, {5, 6, 7, 8}));
         QCOMPARE(store.capacity(), reserved);
+        // Growing past the kept room, after a reset.
+        const std::vector<std::int64_t> more = counting(4 * kChunk + 3);
+        store.reset();
+        store.append(more.data(), more.data() + more.size());
+        QVERIFY(same(store, more));
         store.clear();
         QCOMPARE(store.capacity(), std::size_t(0));
         store.reserve(10); // a few: the small first chunk

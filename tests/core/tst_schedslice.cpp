@@ -54,6 +54,8 @@ private slots:
         int niceAsked = 0;
         int niceReset = 0;
         std::thread([&] {
+            // Not the default nice value, so that a slice set by writing nice 0 would show.
+            setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), nice_of_this_thread() + 3);
             niceBefore = nice_of_this_thread();
             if (!il::request_short_slices(std::chrono::microseconds(300)))
                 return;
