@@ -150,6 +150,24 @@ il::Timeline randomTimeline(std::uint32_t seed, int perLane, bool reopen, bool c
     return timeline;
 }
 
+// Each column of `got` equals `want`; a mismatch names the lane, the column and `what`.
+void compareColumns(const std::vector<std::uint8_t> &got, const std::vector<std::uint8_t> &want,
+                    std::size_t lane, const il::ColumnGrid &grid, const char *what)
+{
+    QCOMPARE(got.size(), want.size());
+    for (std::size_t c = 0; c < got.size(); ++c)
+        QVERIFY2(got[c] == want[c],
+                 qPrintable(QStringLiteral("lane %1 column %2 (of %3, %4 ns each): %5 %6, "
+                                           "expected %7")
+                                .arg(lane)
+                                .arg(c)
+                                .arg(grid.columns)
+                                .arg(grid.nsPerColumn)
+                                .arg(what)
+                                .arg(int(got[c]))
+                                .arg(int(want[c]))));
+}
+
 void compareAllLanes(const il::Timeline &timeline, const il::ColumnGrid &grid)
 {
     std::vector<std::uint8_t> columns;
@@ -158,27 +176,8 @@ void compareAllLanes(const il::Timeline &timeline, const il::ColumnGrid &grid)
         il::classify_columns(timeline, lane, grid, kRank, columns, &mixed);
         std::vector<std::uint8_t> expectedMixed;
         const auto expected = bruteForce(timeline, lane, grid, expectedMixed);
-        QCOMPARE(columns.size(), expected.size());
-        QCOMPARE(mixed.size(), expectedMixed.size());
-        for (std::size_t c = 0; c < mixed.size(); ++c)
-            QVERIFY2(
-                mixed[c] == expectedMixed[c],
-                qPrintable(QStringLiteral("lane %1 column %2 (of %3): mixed with %4, expected %5")
-                               .arg(lane)
-                               .arg(c)
-                               .arg(grid.columns)
-                               .arg(int(mixed[c]))
-                               .arg(int(expectedMixed[c]))));
-        for (std::size_t c = 0; c < columns.size(); ++c)
-            QVERIFY2(
-                columns[c] == expected[c],
-                qPrintable(QStringLiteral("lane %1 column %2 (of %3, %4 ns each): %5, expected %6")
-                               .arg(lane)
-                               .arg(c)
-                               .arg(grid.columns)
-                               .arg(grid.nsPerColumn)
-                               .arg(int(columns[c]))
-                               .arg(int(expected[c]))));
+        compareColumns(mixed, expectedMixed, lane, grid, "mixed with");
+        compareColumns(columns, expected, lane, grid, "state");
     }
 }
 
