@@ -37,6 +37,7 @@ inline constexpr bool kSanitizer = kAddressSanitizer || kThreadSanitizer;
 // What this process holds that a run could leave behind.
 struct Held {
     std::size_t threads = 0;        // /proc/self/task
+    std::set<long> tids;            // the ids listed there
     std::vector<int> descriptors;   // /proc/self/fd
     std::set<std::string> shm;      // /dev/shm entries owned by our user
     std::size_t sharedMappings = 0; // MAP_SHARED mappings (the rings forked children use)
@@ -44,14 +45,29 @@ struct Held {
     std::int64_t residentBytes = 0; // /proc/self/statm
 };
 
-inline std::size_t thread_count()
+inline std::set<long> thread_ids()
 {
     std::error_code ec;
-    std::size_t n = 0;
+    std::set<long> ids;
     for (auto it = std::filesystem::directory_iterator("/proc/self/task", ec);
          !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-        ++n;
-    return n;
+        ids.insert(std::stol(it->path().filename().string()));
+    return ids;
+}
+
+// The threads in `now` that were not in `before`, each with its name, for a message.
+inline std::string describe_new_threads(const std::set<long> &before, const std::set<long> &now)
+{
+    std::string s;
+    for (const long tid : now) {
+        if (before.count(tid))
+            continue;
+        std::ifstream comm("/proc/self/task/" + std::to_string(tid) + "/comm");
+        std::string name;
+        std::getline(comm, name);
+        s += " " + std::to_string(tid) + " (" + name + ")";
+    }
+    return s;
 }
 
 inline std::int64_t resident_bytes()
@@ -66,7 +82,8 @@ inline std::int64_t resident_bytes()
 inline Held held_now()
 {
     Held h;
-    h.threads = thread_count();
+    h.tids = thread_ids();
+    h.threads = h.tids.size();
     descriptors_of(getpid(), h.descriptors);
     std::error_code ec;
     for (auto it = std::filesystem::directory_iterator("/dev/shm", ec);
@@ -138,11 +155,15 @@ inline bool shm_used_elsewhere(const std::string &name)
 
 // Everything held `before` (but resident memory) is held again and nothing more; no child
 // is left. A thread ends a moment after it was joined (the kernel removes it from
-// /proc/self/task after waking the joiner), so its count is awaited: a hang guard, not a
-// timing assertion.
+// /proc/self/task after waking the joiner), so the end of every thread that was not there
+// before is awaited: a hang guard, not a timing assertion. Threads are compared by id, not
+// counted: one joined just before `before` was taken may still be listed then and gone now.
 inline void check_released(const Held &before)
 {
-    await([&] { return thread_count() <= before.threads; });
+    const auto onlyOld = [&](const std::set<long> &now) {
+        return std::includes(before.tids.begin(), before.tids.end(), now.begin(), now.end());
+    };
+    await([&] { return onlyOld(thread_ids()); });
     const Held after = held_now();
     // New entries only (another test may remove its own meanwhile), and not another's.
     std::set<std::string> newShm;
@@ -153,7 +174,8 @@ inline void check_released(const Held &before)
     for (const std::string &name : newShm)
         leftShm += " /dev/shm/" + name;
     QVERIFY2(newShm.empty(), ("shared memory left:" + leftShm).c_str());
-    QCOMPARE(after.threads, before.threads);
+    QVERIFY2(onlyOld(after.tids),
+             ("threads left:" + describe_new_threads(before.tids, after.tids)).c_str());
     QCOMPARE(after.descriptors, before.descriptors);
     QCOMPARE(after.sharedMappings, before.sharedMappings);
     QCOMPARE(after.sysvSegments, before.sysvSegments);
