@@ -27,8 +27,12 @@ namespace il {
 //
 // Chunks hold a power of two of records (about 128 KiB), so an index splits into
 // chunk and slot with a shift and a mask, and records [i, j) share one chunk when i
-// and j - 1 agree above the shift. The first chunk starts small and doubles until
-// it is full size, so a lane with a handful of records stays small.
+// and j - 1 agree above the shift. Every chunk but the last is full size. The last
+// grows in place until it is: the first from kFirstCapacity by steps of at most 1.5x
+// (64, 96, 128, 192, ...), every later one from half a chunk to a whole one. So a
+// store that only grows never holds more than half as much again as its records
+// (short timeline lanes feel it; a doubling first chunk and whole new chunks let a
+// lane hold twice its records), and each record is copied at most once more on average.
 template <typename T> class ChunkedStore {
     static_assert(std::is_trivially_copyable_v<T>, "records are moved with memcpy");
 
@@ -139,13 +143,14 @@ public:
         clear();
         // The chunks in use only, not the room the other keeps.
         const std::size_t used = other.m_size == 0 ? 0 : ((other.m_size - 1) >> kShift) + 1;
-        m_firstCapacity = used == 0 ? 0 : other.m_firstCapacity;
         // Room first, so that a chunk once allocated is always kept (and later released),
         // and no null chunk is ever kept when an allocation throws.
         m_chunks.reserve(used);
         for (std::size_t i = 0; i < used; ++i) {
             const std::size_t first = i << kShift;
-            m_chunks.push_back(allocate(i == 0 ? m_firstCapacity : kChunk));
+            const std::size_t room = other.chunk_capacity(i);
+            m_chunks.push_back(allocate(room));
+            m_lastCapacity = room;
             std::memcpy(static_cast<void *>(m_chunks.back()), other.m_chunks[i],
                         std::min(kChunk, other.m_size - first) * sizeof(T));
         }
@@ -156,7 +161,7 @@ public:
     {
         m_chunks.swap(other.m_chunks);
         std::swap(m_size, other.m_size);
-        std::swap(m_firstCapacity, other.m_firstCapacity);
+        std::swap(m_lastCapacity, other.m_lastCapacity);
     }
 
     std::size_t size() const { return m_size; }
@@ -244,13 +249,12 @@ public:
     // Room for `n` records, mapped now rather than when they arrive.
     void reserve(std::size_t n)
     {
-        if (m_chunks.empty() && n > kFirstCapacity) {
-            m_chunks.reserve(1); // may throw before the chunk exists
-            m_chunks.push_back(allocate(kChunk));
-            m_firstCapacity = kChunk;
-        }
+        if (capacity() >= n)
+            return;
+        if (!m_chunks.empty() && m_lastCapacity < kChunk)
+            grow_last(kChunk);
         while (capacity() < n)
-            reserve_for_push();
+            push_chunk(m_chunks.empty() && n <= kFirstCapacity ? kFirstCapacity : kChunk);
     }
     // Empty, but keeping its memory for what comes next (as std::vector's clear()).
     void reset() noexcept { m_size = 0; }
@@ -259,10 +263,10 @@ public:
     void clear() noexcept
     {
         for (std::size_t i = 0; i < m_chunks.size(); ++i)
-            release(m_chunks[i], i == 0 ? m_firstCapacity : kChunk);
+            release(m_chunks[i], chunk_capacity(i));
         m_chunks = {};
         m_size = 0;
-        m_firstCapacity = 0;
+        m_lastCapacity = 0;
     }
 
     // Forgets the first `chunks` full chunks (kChunk records each) and returns their
@@ -277,13 +281,11 @@ public:
             release(m_chunks[i], kChunk);
         m_chunks.erase(m_chunks.begin(), m_chunks.begin() + std::ptrdiff_t(chunks));
         m_size -= chunks << kShift;
-        if (chunks > 0)
-            m_firstCapacity = kChunk;
     }
 
     std::size_t capacity() const
     {
-        return m_chunks.size() <= 1 ? m_firstCapacity : m_chunks.size() << kShift;
+        return m_chunks.empty() ? 0 : ((m_chunks.size() - 1) << kShift) + m_lastCapacity;
     }
     // Everything this store holds on the heap.
     std::size_t capacity_bytes() const
@@ -320,27 +322,52 @@ private:
             populated_free(p, bytes, kMinMappedBytes);
     }
 
+    // The first chunk's sizes below full: a power of two, then half as much again.
+    static constexpr std::size_t next_first_capacity(std::size_t c)
+    {
+        return std::min(kChunk, (c & (c - 1)) == 0 ? c + c / 2 : c / 3 * 4);
+    }
+    // A later chunk starts at half size (where that is no smaller than a first chunk).
+    static constexpr std::size_t kTailCapacity = std::max(kFirstCapacity, kChunk / 2);
+
+    std::size_t chunk_capacity(std::size_t i) const
+    {
+        return i + 1 == m_chunks.size() ? m_lastCapacity : kChunk;
+    }
+
     void reserve_for_push()
     {
-        if (m_chunks.size() == 1 && m_firstCapacity < kChunk) {
-            const std::size_t grown = m_firstCapacity * 2;
-            T *chunk = allocate(grown);
-            std::memcpy(static_cast<void *>(chunk), m_chunks[0], m_size * sizeof(T));
-            release(m_chunks[0], m_firstCapacity);
-            m_chunks[0] = chunk;
-            m_firstCapacity = grown;
-            return;
-        }
-        const std::size_t n = m_chunks.empty() ? kFirstCapacity : kChunk;
+        if (m_chunks.empty())
+            push_chunk(kFirstCapacity);
+        else if (m_lastCapacity < kChunk)
+            grow_last(m_chunks.size() == 1 ? next_first_capacity(m_lastCapacity) : kChunk);
+        else
+            push_chunk(kTailCapacity);
+    }
+
+    void push_chunk(std::size_t n)
+    {
         m_chunks.reserve(m_chunks.size() + 1); // may throw before the chunk exists
         m_chunks.push_back(allocate(n));
-        if (m_chunks.size() == 1)
-            m_firstCapacity = n;
+        m_lastCapacity = n;
+    }
+
+    // The last chunk, moved to one of `n` records.
+    void grow_last(std::size_t n)
+    {
+        T *&last = m_chunks.back();
+        const std::size_t first = (m_chunks.size() - 1) << kShift;
+        const std::size_t held = m_size > first ? m_size - first : 0;
+        T *chunk = allocate(n);
+        std::memcpy(static_cast<void *>(chunk), last, held * sizeof(T));
+        release(last, m_lastCapacity);
+        last = chunk;
+        m_lastCapacity = n;
     }
 
     std::vector<T *> m_chunks;
     std::size_t m_size = 0;
-    std::size_t m_firstCapacity = 0; // records the first chunk can hold
+    std::size_t m_lastCapacity = 0; // records the last chunk can hold (the others kChunk)
 };
 
 } // namespace il

@@ -54,6 +54,33 @@ private slots:
         QVERIFY(same(store, expected));
     }
 
+    // A store that only grows holds at most half as much again as its records (beyond
+    // the first small chunk), whether its last chunk is the first or a later one, and
+    // every record survives the last chunk's moves.
+    void growsByAtMostHalf()
+    {
+        Store store;
+        std::size_t worstPermille = 0;
+        for (std::size_t n = 1; n <= 5 * kChunk + 3; ++n) {
+            store.push_back(std::int64_t(n));
+            if (n > Store::kFirstCapacity)
+                worstPermille = std::max(worstPermille, store.capacity() * 1000 / n);
+        }
+        QVERIFY2(worstPermille <= 1500, qPrintable(QString::number(worstPermille)));
+        QVERIFY(worstPermille > 1000); // it did keep room at some point
+        for (std::size_t i = 0; i < store.size(); ++i)
+            QCOMPARE(store[i], std::int64_t(i + 1));
+        // Dropping front chunks keeps the last one's size; the store still grows.
+        store.drop_front_chunks(4);
+        QCOMPARE(store.size(), kChunk + 3);
+        QCOMPARE(store.front(), std::int64_t(4 * kChunk + 1));
+        store.reserve(3 * kChunk);
+        QVERIFY(store.capacity() >= 3 * kChunk);
+        for (std::size_t n = 0; n < 2 * kChunk; ++n)
+            store.push_back(-1);
+        QCOMPARE(store[kChunk + 2], std::int64_t(5 * kChunk + 3));
+    }
+
     void appendAnotherStore()
     {
         Store a;
