@@ -64,12 +64,15 @@ void Timeline::apply_state(TimelineLane &lane, const Event &e)
         Segment &last = lane.segments.back();
         if (last.state == e.state && last.resource == e.resource)
             return; // no change
-        last.endNs = std::max(last.startNs, e.t_ns);
+        const std::int64_t t = clamp_segment_ns(e.t_ns);
+        last.endNs = std::max<std::int64_t>(last.startNs, t);
         lane.lod.segment_closed(last);
     }
+    const std::int64_t t = clamp_segment_ns(e.t_ns);
     const std::int64_t start =
-        lane.segments.empty() ? e.t_ns : std::max(e.t_ns, lane.segments.back().endNs);
-    lane.segments.push_back(Segment{start, start, e.state, e.resource});
+        lane.segments.empty() ? t : std::max<std::int64_t>(t, lane.segments.back().endNs);
+    lane.segments.push_back(
+        Segment{.startNs = start, .state = e.state, .endNs = start, .resource = e.resource});
     lane.open = true;
 }
 
@@ -79,7 +82,7 @@ void Timeline::close(std::int64_t endNs)
     for (auto &lane : m_lanes) {
         if (!lane.open)
             continue;
-        lane.segments.back().endNs = m_endNs;
+        lane.segments.back().endNs = clamp_segment_ns(m_endNs);
         lane.lod.segment_closed(lane.segments.back());
         lane.open = false;
     }
@@ -199,8 +202,10 @@ void Timeline::drop_oldest_detail()
             const bool hadPlaceholder =
                 segs.front().state == State::Unrecorded && segs.front().resource == kDroppedDetail;
             m_statesSeen |= 1U << unsigned(State::Unrecorded);
-            const Segment placeholder{segs.front().startNs, segs[gone].endNs, State::Unrecorded,
-                                      kDroppedDetail};
+            const Segment placeholder{.startNs = segs.front().startNs,
+                                      .state = State::Unrecorded,
+                                      .endNs = segs[gone].endNs,
+                                      .resource = kDroppedDetail};
             // Segments [0, gone] become the placeholder.
             m_discarded += gone + 1 - (hadPlaceholder ? 1 : 0);
             segs.drop_front_chunks(segChunks);

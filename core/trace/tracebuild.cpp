@@ -216,6 +216,11 @@ bool times_in_range(const RawTrace &raw, bool foreign, const Native &native, std
         why = "the trace's times span more than " + most;
         return false;
     }
+    if (hi - lo > kMaxSegmentNs) {
+        why = "the trace's times span more than " + micros_text(double(kMaxSegmentNs / 1000)) +
+              " microseconds (about 39 hours), the longest timeline Interleave keeps";
+        return false;
+    }
     return true;
 }
 

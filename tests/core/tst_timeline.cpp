@@ -149,6 +149,29 @@ private slots:
         QCOMPARE(t.end_ns(), std::int64_t(40));
     }
 
+    // Segments keep 48-bit times: a run past ~39 hours is held at the limit, never
+    // wrapped to a negative time.
+    void timesBeyondSegmentRangeAreHeld()
+    {
+        constexpr std::int64_t kMax = il::kMaxSegmentNs;
+        il::Timeline t;
+        t.apply(batch_of({"a"}, {state_at(0, kMax - 10, State::Running),
+                                 state_at(0, kMax + 5, State::Blocked, 1),
+                                 state_at(0, std::int64_t(1) << 60, State::Running)}));
+        t.close(std::int64_t(1) << 61);
+        const il::TimelineLane &lane = t.lanes()[0];
+        QCOMPARE(lane.segments.size(), std::size_t(3));
+        QCOMPARE(std::int64_t(lane.segments[0].startNs), kMax - 10);
+        QCOMPARE(std::int64_t(lane.segments[0].endNs), kMax);
+        for (std::size_t i = 1; i < 3; ++i) {
+            QCOMPARE(std::int64_t(lane.segments[i].startNs), kMax);
+            QCOMPARE(std::int64_t(lane.segments[i].endNs), kMax);
+        }
+        QCOMPARE(lane.segments[1].state, State::Blocked);
+        QCOMPARE(lane.segments[1].resource, il::ResourceId(1));
+        QCOMPARE(il::Timeline::first_ending_after(lane, kMax - 1), std::size_t(0));
+    }
+
     void zeroLengthSegmentsKeepOrder()
     {
         il::Timeline t;

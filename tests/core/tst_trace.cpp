@@ -296,6 +296,14 @@ private slots:
                 "displayTimeUnit":"ms","otherData":{"version":"x"}})"
             << QStringList{"gpu: thread 9", "app: thread 1"}
             << "0:running/y@1000..2000 1:blocked/m@0..1000 1:sleeping/@1000..2000" << 0;
+        // Segments keep 48-bit times (about 39 hours): 38 hours apart is kept to the ns.
+        QTest::newRow("38 hours apart")
+            << R"([{"ph":"X","pid":1,"tid":1,"ts":100,"dur":1,"name":"a"},
+                   {"ph":"X","pid":1,"tid":1,"ts":136800000100,"dur":1,"name":"b"}])"
+            << QStringList{"thread 1"}
+            << "0:running/a@0..1000 0:sleeping/@1000..136800000000000 "
+               "0:running/b@136800000000000..136800000001000"
+            << 0;
     }
 
     void foreignTraces()
