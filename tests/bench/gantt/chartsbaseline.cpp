@@ -11,6 +11,7 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <malloc.h>
 #include <memory>
 
 namespace ganttbench {
@@ -58,15 +59,28 @@ StepChart makeStepChart(const il::Timeline &timeline)
     return c;
 }
 
+// Bytes of heap in use (malloc's arenas and its own mappings).
+double heapInUse()
+{
+    const struct mallinfo2 m = mallinfo2();
+    return double(m.uordblks) + double(m.hblkhd);
+}
+
 void stepFrame(benchmark::State &state, std::int64_t n, bool zoomed)
 {
     const il::Timeline &timeline = syntheticTimeline(n);
+    const double heapBefore = heapInUse();
     StepChart c = makeStepChart(timeline);
     QChart *chart = c.view->chart();
     if (!showAndSettle(*c.view, [chart] { return chart->plotArea().width() > 100; })) {
         state.SkipWithError("the Qt Charts view never laid out its plot area");
         return;
     }
+    // Goal 8's baseline: what the chart took to hold and lay out the same run, per event
+    // the timeline stored (each a segment or a mark).
+    if (!zoomed && timeline.event_count() > 0)
+        state.counters[kBytesPerEvent] =
+            (heapInUse() - heapBefore) / double(timeline.event_count());
     if (zoomed) {
         const double mid = double(timeline.end_ns()) / 2e6;
         const double half = double(timeline.end_ns()) / 2e8;

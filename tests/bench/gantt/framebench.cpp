@@ -74,6 +74,11 @@ void frameBench(benchmark::State &state, std::int64_t n, bool zoomed)
     timeFrames(state, *view, [item](qint64) { item->update(); });
     checkPainted(state, *view);
     state.counters["segments"] = double(timeline.segment_count());
+    // Goal 8: everything the timeline holds (records, spare room, level of detail, names)
+    // per event it stored.
+    if (!zoomed && timeline.event_count() > 0)
+        state.counters[kBytesPerEvent] =
+            double(timeline.memory_bytes()) / double(timeline.event_count());
 }
 
 // Moves a 10 % window right in eighths of itself, then jumps back: every frame is a

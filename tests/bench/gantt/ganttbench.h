@@ -14,6 +14,7 @@ inline constexpr const char *kSeconds = "s";
 inline constexpr const char *kBytes = "bytes";
 inline constexpr const char *kMaxMs = "max_ms";
 inline constexpr const char *kP99Ms = "p99_ms";
+inline constexpr const char *kBytesPerEvent = "bytes_per_event"; // goal 8, full-zoom frames
 
 // Segment counts of goal 6 (the first is the "1k" of the growth ratio, the last that
 // is not above kChartsLimit is the "1M"), and where the Qt Charts baseline stops.

@@ -21,6 +21,11 @@ std::string ms(Value v)
     return v ? format(*v < 10 ? "%.2f ms" : "%.1f ms", *v) : std::string("-");
 }
 
+std::string bytesText(Value v)
+{
+    return v ? format("%.1f B", *v) : std::string("-");
+}
+
 std::string times(Value a, Value b)
 {
     return a && b && *b > 0 ? format("%.2fx", *a / *b) : std::string("-");
@@ -112,7 +117,7 @@ void frameRows(std::ostream &out, Table &t, const Sizes &s)
 bool printGanttTable(std::ostream &out, const ilbench::CapturingReporter &r, const Sizes &s)
 {
     Table t(r);
-    out << "\nTimeline at scale, issue 6 goals 6, 7, 9, from figures measured in this run"
+    out << "\nTimeline at scale, issue 6 goals 6-9, from figures measured in this run"
         << " (64 lanes, view 1600x900, raster)\n";
     row(out, "goal", "what", "measured", "baseline", "ratio", "target", true);
     out << std::string(136, '-') << '\n';
@@ -126,6 +131,12 @@ bool printGanttTable(std::ostream &out, const ilbench::CapturingReporter &r, con
             " + write PNG " +
             (t.get(ex, "write_s") ? format("%.3f s", *t.get(ex, "write_s")) : "-"),
         "", "<= 0.5 s", t.check(secs, secs && *secs <= 0.5));
+
+    const Value perEvent = t.get(frameName(kInterleave, kFull, s.goal), kBytesPerEvent);
+    const Value chartsPerEvent = t.get(frameName(kQtCharts, kFull, s.goal), kBytesPerEvent);
+    row(out, "8", "memory per stored event at " + label(s.goal), bytesText(perEvent),
+        "Qt Charts step series " + bytesText(chartsPerEvent) + " (heap)",
+        times(perEvent, chartsPerEvent), "<= 32 B", t.check(perEvent, perEvent && *perEvent <= 32));
 
     const Value stall = t.get(kStallRun, kMaxMs), idle = t.get(kStallIdle, kMaxMs);
     t.check(idle, true);
@@ -144,10 +155,11 @@ bool printGanttTable(std::ostream &out, const ilbench::CapturingReporter &r, con
         << " time between two ticks\n";
 
     out << "\nFrame time per size (ms/frame): Interleave's Gantt view beside one step-shaped"
-        << " QLineSeries per lane\n";
+        << " QLineSeries per lane; the timeline's memory per stored event\n";
     char buf[200];
-    std::snprintf(buf, sizeof buf, "  %-9s %14s %14s %8s %14s %14s %8s\n", "segments", "Interleave",
-                  "Qt Charts", "ratio", "Interleave 1%", "Qt Charts 1%", "ratio");
+    std::snprintf(buf, sizeof buf, "  %-9s %14s %14s %8s %14s %14s %8s %12s\n", "segments",
+                  "Interleave", "Qt Charts", "ratio", "Interleave 1%", "Qt Charts 1%", "ratio",
+                  "bytes/event");
     out << buf;
     for (const std::int64_t n : s.frames) {
         const Value a = t.frame(kInterleave, kFull, n), b = t.frame(kQtCharts, kFull, n);
@@ -159,9 +171,11 @@ bool printGanttTable(std::ostream &out, const ilbench::CapturingReporter &r, con
             t.check(b, true);
             t.check(d, true);
         }
-        std::snprintf(buf, sizeof buf, "  %-9s %14s %14s %8s %14s %14s %8s\n", label(n).c_str(),
-                      ms(a).c_str(), charts ? ms(b).c_str() : "(skipped)", times(a, b).c_str(),
-                      ms(c).c_str(), charts ? ms(d).c_str() : "(skipped)", times(c, d).c_str());
+        const Value held = t.get(frameName(kInterleave, kFull, n), kBytesPerEvent);
+        std::snprintf(buf, sizeof buf, "  %-9s %14s %14s %8s %14s %14s %8s %12s\n",
+                      label(n).c_str(), ms(a).c_str(), charts ? ms(b).c_str() : "(skipped)",
+                      times(a, b).c_str(), ms(c).c_str(), charts ? ms(d).c_str() : "(skipped)",
+                      times(c, d).c_str(), bytesText(held).c_str());
         out << buf;
     }
     out.flush();
