@@ -51,9 +51,36 @@ Recorder::~Recorder()
             RingPool::instance().give(std::move(entry.ring));
 }
 
+void Recorder::expect_lanes(std::size_t count)
+{
+    std::lock_guard lock(m_mutex);
+    m_expectedLanes = count;
+    m_groupCapacity = ring_capacity_within_budget(std::max<std::size_t>(1, count));
+}
+
+std::size_t Recorder::next_ring_capacity() const
+{
+    return m_expectedLanes > 0 ? m_groupCapacity : ring_capacity_within_budget(1);
+}
+
+std::size_t Recorder::ring_capacity_within_budget(std::size_t lanes) const
+{
+    std::size_t capacity = EventRing::round_up(m_capacity);
+    while (capacity > kMinRingCapacity &&
+           m_ringBytes + lanes * capacity * sizeof(Event) > kRingBudgetBytes)
+        capacity /= 2;
+    return capacity;
+}
+
 Lane &Recorder::add_lane(std::string name)
 {
-    return add_entry(std::move(name), RingPool::instance().take(m_capacity), true);
+    std::size_t capacity = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        capacity = next_ring_capacity();
+    }
+    // Taken (perhaps made: a fresh ring is mapped) without the lock.
+    return add_entry(std::move(name), RingPool::instance().take(capacity), true);
 }
 
 Lane &Recorder::add_lane(std::string name, std::unique_ptr<EventRing> ring)
@@ -67,6 +94,11 @@ Lane &Recorder::add_entry(std::string name, std::unique_ptr<EventRing> ring, boo
 {
     std::lock_guard lock(m_mutex);
     const auto id = LaneId(m_lanes.size());
+    if (pooled) {
+        m_ringBytes += ring->capacity() * sizeof(Event);
+        if (m_expectedLanes > 0)
+            --m_expectedLanes;
+    }
     Entry &entry = m_lanes.emplace_back(std::move(ring), pooled, id, m_recording, m_origin);
     m_laneNames.push_back(std::move(name));
     entry.readyNs = now_ns();

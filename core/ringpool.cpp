@@ -18,6 +18,7 @@ std::unique_ptr<EventRing> RingPool::take(std::size_t capacity)
                 continue;
             auto ring = std::move(*it);
             m_spare.erase(it);
+            m_spareBytes -= bytes_of(*ring);
             ring->reset();
             return ring;
         }
@@ -27,9 +28,13 @@ std::unique_ptr<EventRing> RingPool::take(std::size_t capacity)
 
 void RingPool::give(std::unique_ptr<EventRing> ring)
 {
+    if (!ring)
+        return;
     std::lock_guard lock(m_mutex);
-    if (ring && m_spare.size() < kMaxSpare)
-        m_spare.push_back(std::move(ring));
+    if (m_spare.size() >= kMaxSpare || m_spareBytes + bytes_of(*ring) > kMaxSpareBytes)
+        return; // unmapped as it goes
+    m_spareBytes += bytes_of(*ring);
+    m_spare.push_back(std::move(ring));
 }
 
 void RingPool::prewarm(std::size_t count, std::size_t capacity)
@@ -41,7 +46,8 @@ void RingPool::prewarm(std::size_t count, std::size_t capacity)
             std::size_t have = 0;
             for (const auto &ring : m_spare)
                 have += ring->capacity() == wanted;
-            if (have >= count || m_spare.size() >= kMaxSpare)
+            if (have >= count || m_spare.size() >= kMaxSpare ||
+                m_spareBytes + wanted * sizeof(Event) > kMaxSpareBytes)
                 return;
         }
         give(std::make_unique<EventRing>(wanted)); // built outside the lock

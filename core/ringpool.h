@@ -25,9 +25,15 @@ public:
     void prewarm(std::size_t count, std::size_t capacity);
 
 private:
+    static std::size_t bytes_of(const EventRing &ring) { return ring.capacity() * sizeof(Event); }
+
+    // At most this many spare rings, and as much memory as one run's rings
+    // (Recorder::kRingBudgetBytes) and a few more.
     static constexpr std::size_t kMaxSpare = 64;
+    static constexpr std::size_t kMaxSpareBytes = std::size_t(160) << 20;
     std::mutex m_mutex;
     std::vector<std::unique_ptr<EventRing>> m_spare;
+    std::size_t m_spareBytes = 0;
 };
 
 } // namespace il

@@ -18,8 +18,9 @@ RunController::RunController(QObject *parent)
     // Made on the GUI thread: it wakes for every frame and must not then wait ~100 ms
     // behind 64 busy scenario threads.
     il::request_short_slices(kGuiSlice);
+    // Rings for up to 8 lanes at full size (48 MiB): every default run's lanes.
     m_prewarm = std::jthread([] {
-        il::RingPool::instance().prewarm(16, il::Recorder::kDefaultRingCapacity);
+        il::RingPool::instance().prewarm(8, il::Recorder::kDefaultRingCapacity);
         il::Collector::prewarm();
     });
 }

@@ -58,6 +58,7 @@ public:
         , m_wake(ctx.stop, Wake{this})
     {
         m_lanes.reserve(std::size_t(count));
+        ctx.recorder.expect_lanes(std::size_t(count));
         for (int i = 0; i < count; ++i)
             m_lanes.push_back(&ctx.recorder.add_lane("thread " + std::to_string(i)));
     }

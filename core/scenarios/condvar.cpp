@@ -149,6 +149,7 @@ private:
     {
         const int total = shop.producers + consumers;
         std::vector<Lane *> lanes;
+        ctx.recorder.expect_lanes(std::size_t(total));
         for (int i = 0; i < total; ++i)
             lanes.push_back(&ctx.recorder.add_lane(
                 i < shop.producers ? "producer " + std::to_string(i)

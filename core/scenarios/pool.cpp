@@ -94,6 +94,7 @@ public:
             pool.taskLabels.push_back(ctx.recorder.add_resource("task " + std::to_string(id)));
         pool.perWorker.assign(std::size_t(workers), 0);
         std::vector<Lane *> lanes;
+        ctx.recorder.expect_lanes(std::size_t(workers));
         for (int i = 0; i < workers; ++i)
             lanes.push_back(&ctx.recorder.add_lane("worker " + std::to_string(i)));
 

@@ -75,6 +75,7 @@ void run_workers(RunContext &ctx, int count, const std::string &prefix, Body bod
 {
     std::vector<Lane *> lanes;
     lanes.reserve(std::size_t(count));
+    ctx.recorder.expect_lanes(std::size_t(count)); // rings of one size for all of them
     for (int i = 0; i < count; ++i)
         lanes.push_back(&ctx.recorder.add_lane(prefix + std::to_string(i)));
     // Every body starts once all threads exist, so they really compete from the start

@@ -7,6 +7,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstdint>
@@ -154,7 +155,8 @@ private slots:
         QTest::newRow("far over") << 8 << 1000;
         QTest::newRow("1024 ring, 5000 pushed") << 1024 << 5000;
         QTest::newRow("default ring, 100000 pushed")
-            << int(il::Recorder::kDefaultRingCapacity) << 100'000;
+            << int(il::Recorder::kDefaultRingCapacity)
+            << int(il::Recorder::kDefaultRingCapacity) + 100'000;
     }
 
     // Nobody drains: the ring keeps the first `capacity` events, refuses the rest, and
@@ -193,6 +195,58 @@ private slots:
         }
         QCOMPARE(after.back().value, std::int64_t(-1));
         QCOMPARE(recorder.dropped(), expectedDrops);
+    }
+
+    // A run's rings share Recorder::kRingBudgetBytes: a few lanes get the largest rings,
+    // many lanes smaller ones (never below kMinRingCapacity), all of one announced group
+    // the same. A ring's size is what a lane keeps before it drops.
+    void ringsShareTheBudget()
+    {
+        using R = il::Recorder;
+        constexpr std::size_t kEvent = sizeof(il::Event);
+        const auto kept = [](il::Lane &lane) {
+            const std::size_t pushes = R::kDefaultRingCapacity + 1000;
+            for (std::size_t i = 0; i < pushes; ++i)
+                lane.mark(std::int64_t(i));
+            return pushes - std::size_t(lane.dropped());
+        };
+        {
+            R recorder;
+            recorder.expect_lanes(4);
+            std::vector<il::Lane *> lanes;
+            for (int i = 0; i < 4; ++i)
+                lanes.push_back(&recorder.add_lane("few " + std::to_string(i)));
+            QCOMPARE(kept(*lanes[0]), R::kDefaultRingCapacity);
+            QCOMPARE(kept(*lanes[3]), R::kDefaultRingCapacity);
+        }
+        {
+            R recorder;
+            recorder.expect_lanes(64);
+            std::vector<il::Lane *> lanes;
+            for (int i = 0; i < 64; ++i)
+                lanes.push_back(&recorder.add_lane("many " + std::to_string(i)));
+            const std::size_t first = kept(*lanes[0]);
+            QVERIFY(first >= R::kMinRingCapacity && first < R::kDefaultRingCapacity);
+            QVERIFY(64 * first * kEvent <= R::kRingBudgetBytes);
+            QCOMPARE(kept(*lanes[63]), first);
+        }
+        {
+            // Unannounced lanes: each as large as the rest of the budget allows.
+            R recorder;
+            std::vector<il::Lane *> lanes;
+            for (int i = 0; i < 40; ++i)
+                lanes.push_back(&recorder.add_lane("one by one " + std::to_string(i)));
+            std::vector<std::size_t> sizes;
+            std::size_t total = 0;
+            for (il::Lane *lane : lanes) {
+                sizes.push_back(kept(*lane));
+                total += sizes.back() * kEvent;
+            }
+            QCOMPARE(sizes.front(), R::kDefaultRingCapacity);
+            QCOMPARE(sizes.back(), R::kMinRingCapacity);
+            QVERIFY(std::is_sorted(sizes.rbegin(), sizes.rend())); // never growing again
+            QVERIFY(total <= R::kRingBudgetBytes + 40 * R::kMinRingCapacity * kEvent);
+        }
     }
 
     void dropsAddUpOverLanes()
