@@ -19,21 +19,25 @@ namespace il {
 
 // A sequence of trivially copyable records in fixed-size chunks, appended to at the end:
 // the timeline's per-lane records, and events on their way from the collector. Unlike a
-// std::vector it never copies what it holds to grow, so growing costs the same at any
-// size, and a store that only grows has at most one chunk of spare room (a vector's can
-// be its size again, and it briefly needs old + new while it grows). It gives memory
+// std::vector it never copies more than its last chunk to grow, so growing costs the
+// same at any size, and a store that only grows has at most one chunk of spare room (a
+// vector's can be its size again, and it briefly needs old + new while it grows). It gives memory
 // back from the front a whole chunk at a time when old detail is dropped. reserve() and
 // reset() keep more room, as a vector's do.
 //
 // Chunks hold a power of two of records (about 128 KiB), so an index splits into
 // chunk and slot with a shift and a mask, and records [i, j) share one chunk when i
-// and j - 1 agree above the shift. Every chunk but the last is full size. The last
-// grows in place until it is: the first from kFirstCapacity by steps of at most 1.5x
-// (64, 96, 128, 192, ...), every later one from half a chunk to a whole one. So a
-// store that only grows never holds more than half as much again as its records
-// (short timeline lanes feel it; a doubling first chunk and whole new chunks let a
-// lane hold twice its records), and each record is copied at most once more on average.
-template <typename T> class ChunkedStore {
+// and j - 1 agree above the shift. Every chunk but the last is full size.
+//
+// Tight (the default, for the timeline): the last chunk grows in place until it is full
+// size, the first from kFirstCapacity by steps of at most 1.5x (64, 96, 128, 192, ...),
+// every later one from half a chunk to a whole one. So a store that only grows never
+// holds more than half as much again as its records (short timeline lanes feel it; a
+// doubling first chunk and whole new chunks let a lane hold twice its records); a record
+// is copied about once more on average (2.5 times in the first chunk, 0.5 later).
+// Not tight (events in transit, which are soon given back): the first chunk doubles, and
+// later chunks are whole blocks from the pool, never copied.
+template <typename T, bool kTight = true> class ChunkedStore {
     static_assert(std::is_trivially_copyable_v<T>, "records are moved with memcpy");
 
     static constexpr std::size_t shift_for(std::size_t bytes)
@@ -322,13 +326,18 @@ private:
             populated_free(p, bytes, kMinMappedBytes);
     }
 
-    // The first chunk's sizes below full: a power of two, then half as much again.
+    // The first chunk's sizes below full: tight, a power of two, then half as much again;
+    // else doubling.
     static constexpr std::size_t next_first_capacity(std::size_t c)
     {
+        if constexpr (!kTight)
+            return std::min(kChunk, 2 * c);
         return std::min(kChunk, (c & (c - 1)) == 0 ? c + c / 2 : c / 3 * 4);
     }
-    // A later chunk starts at half size (where that is no smaller than a first chunk).
-    static constexpr std::size_t kTailCapacity = std::max(kFirstCapacity, kChunk / 2);
+    // A later chunk starts at half size if tight (where that is no smaller than a first
+    // chunk), else whole.
+    static constexpr std::size_t kTailCapacity =
+        kTight ? std::max(kFirstCapacity, kChunk / 2) : kChunk;
 
     std::size_t chunk_capacity(std::size_t i) const
     {

@@ -94,9 +94,9 @@ void Collector::loop(std::stop_token stop)
     request_short_slices(kSlice);
     while (!stop.stop_requested()) {
         // A tight lock loop records ~70 M events/s on one thread: a ring of 64 Ki events
-        // fills in about a millisecond. While the rings are that busy, drain again soon,
-        // not a millisecond later when what did not fit is lost. (Not a yield: the
-        // scheduler then let the workers run their slices first, ~1 ms or more.)
+        // (the smallest) fills in about a millisecond. While the rings are that busy,
+        // drain again soon, not a millisecond later when what did not fit is lost. (Not a
+        // yield: the scheduler then let the workers run their slices first, ~1 ms or more.)
         sleep_for(stop, drain_once() >= kBusyDrain ? kBusyPause : kIdlePause);
     }
     drain_once();

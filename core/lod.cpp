@@ -14,7 +14,6 @@ namespace il {
 // A block's segments are read through one pointer, so a block must never straddle two
 // chunks of the segment store.
 static_assert(ChunkedStore<Segment>::kChunk % LaneLod::kBlock == 0);
-static_assert(ChunkedStore<Segment>::kFirstCapacity % LaneLod::kBlock == 0);
 
 void LaneLod::segment_closed(const Segment &s)
 {

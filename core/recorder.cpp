@@ -94,13 +94,15 @@ Lane &Recorder::add_entry(std::string name, std::unique_ptr<EventRing> ring, boo
 {
     std::lock_guard lock(m_mutex);
     const auto id = LaneId(m_lanes.size());
-    if (pooled) {
-        m_ringBytes += ring->capacity() * sizeof(Event);
+    const std::size_t ringBytes = ring->capacity() * sizeof(Event);
+    m_laneNames.reserve(m_laneNames.size() + 1); // may throw before anything changed
+    Entry &entry = m_lanes.emplace_back(std::move(ring), pooled, id, m_recording, m_origin);
+    m_laneNames.push_back(std::move(name));
+    if (pooled) { // counted once the lane exists
+        m_ringBytes += ringBytes;
         if (m_expectedLanes > 0)
             --m_expectedLanes;
     }
-    Entry &entry = m_lanes.emplace_back(std::move(ring), pooled, id, m_recording, m_origin);
-    m_laneNames.push_back(std::move(name));
     entry.readyNs = now_ns();
     if (!pooled) // its writer, e.g. a forked child, records without fixing the origin
         m_origin.fix();

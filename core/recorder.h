@@ -20,8 +20,9 @@ namespace il {
 // a consumer that falls behind leaves the collector holding more, and a vector grown by
 // doubling copied everything it held into freshly mapped memory at once (seen taking
 // 7-17 ms past 256 Ki events, while the rings overflowed). Chunks come from the block
-// pool, and go back to it, ready for the next run.
-using EventBuffer = ChunkedStore<Event>;
+// pool, and go back to it, ready for the next run. Not tight (see ChunkedStore): they
+// are soon given back, so they grow by whole chunks, never copied.
+using EventBuffer = ChunkedStore<Event, false>;
 
 // Whether a recorder's lanes record at all. Off measures what recording costs a scenario
 // (issue 6, goal 5): every record call returns at once, without reading the clock.

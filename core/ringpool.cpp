@@ -30,10 +30,27 @@ void RingPool::give(std::unique_ptr<EventRing> ring)
 {
     if (!ring)
         return;
+    std::vector<std::unique_ptr<EventRing>> evicted; // unmapped after the lock
     std::lock_guard lock(m_mutex);
-    if (m_spare.size() >= kMaxSpare || m_spareBytes + bytes_of(*ring) > kMaxSpareBytes)
+    const std::size_t bytes = bytes_of(*ring);
+    const auto full = [&] {
+        return m_spare.size() >= kMaxSpare || m_spareBytes + bytes > kMaxSpareBytes;
+    };
+    // Spares of other sizes make room, oldest first: the size runs give back now is the
+    // one the next run will likely ask for (a pool kept full of another size would make
+    // every run map its rings afresh).
+    for (auto it = m_spare.begin(); full() && it != m_spare.end();) {
+        if ((*it)->capacity() == ring->capacity()) {
+            ++it;
+            continue;
+        }
+        m_spareBytes -= bytes_of(**it);
+        evicted.push_back(std::move(*it));
+        it = m_spare.erase(it);
+    }
+    if (full())
         return; // unmapped as it goes
-    m_spareBytes += bytes_of(*ring);
+    m_spareBytes += bytes;
     m_spare.push_back(std::move(ring));
 }
 

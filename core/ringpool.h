@@ -11,7 +11,7 @@ namespace il {
 using EventRing = SpscRing<Event>;
 
 // Rings outlive the runs that used them. A fresh ring's pages cost ~10 us each to
-// touch the first time on this kind of VM (a 1.5 MB ring: ~3 ms), so creating 64
+// touch the first time on this kind of VM (a 1.5 MiB ring: ~3 ms), so creating 64
 // lanes from scratch delayed a run's first event by ~200 ms; reused rings cost
 // nothing. Keeps a bounded number of spare rings.
 class RingPool {

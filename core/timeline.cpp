@@ -14,9 +14,13 @@ void Timeline::apply(const Batch &batch)
     m_dropped = std::max(m_dropped, batch.droppedTotal);
 
     std::uint64_t sinceCheck = 0;
-    for (const Event &e : batch.events) {
-        if (e.lane >= m_lanes.size())
+    for (const Event &in : batch.events) {
+        if (in.lane >= m_lanes.size())
             continue; // cannot happen with a collector batch; tolerate foreign input
+        // Every time kept within a segment's range (a run past ~39 hours), so that what
+        // is saved opens again.
+        Event e = in;
+        e.t_ns = clamp_segment_ns(e.t_ns);
         if (++sinceCheck == kBudgetCheckEvents) {
             sinceCheck = 0;
             enforce_budget();
@@ -78,11 +82,11 @@ void Timeline::apply_state(TimelineLane &lane, const Event &e)
 
 void Timeline::close(std::int64_t endNs)
 {
-    m_endNs = std::max(m_endNs, endNs);
+    m_endNs = std::max(m_endNs, clamp_segment_ns(endNs));
     for (auto &lane : m_lanes) {
         if (!lane.open)
             continue;
-        lane.segments.back().endNs = clamp_segment_ns(m_endNs);
+        lane.segments.back().endNs = m_endNs;
         lane.lod.segment_closed(lane.segments.back());
         lane.open = false;
     }

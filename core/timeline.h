@@ -80,7 +80,7 @@ public:
     // The run goes on at `nowNs` (ns since it began): the live edge moves there even
     // when nothing happens (a deadlock), so open segments - a thread blocked on a lock -
     // are drawn growing. Never moves the edge back.
-    void advance(std::int64_t nowNs) { m_endNs = std::max(m_endNs, nowNs); }
+    void advance(std::int64_t nowNs) { m_endNs = std::max(m_endNs, clamp_segment_ns(nowNs)); }
 
     const std::vector<TimelineLane> &lanes() const { return m_lanes; }
     const std::string &resource_name(ResourceId id) const;

@@ -154,7 +154,7 @@ BENCHMARK(BM_shared_ring_forked_child)->UseManualTime();
 void BM_collector_drain(benchmark::State &state)
 {
     const std::size_t lanes = tiny_mode() ? 4 : 16;
-    const std::size_t perLane = tiny_mode() ? 256 : 16384; // within a default ring (65536)
+    const std::size_t perLane = tiny_mode() ? 256 : 16384; // within the smallest ring (65536)
     il::Recorder recorder;
     std::vector<il::Lane *> lanePtrs;
     for (std::size_t i = 0; i < lanes; ++i)

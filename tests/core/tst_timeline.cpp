@@ -170,6 +170,9 @@ private slots:
         QCOMPARE(lane.segments[1].state, State::Blocked);
         QCOMPARE(lane.segments[1].resource, il::ResourceId(1));
         QCOMPARE(il::Timeline::first_ending_after(lane, kMax - 1), std::size_t(0));
+        QCOMPARE(t.end_ns(), kMax); // the live edge too: a saved run opens again
+        t.advance(std::int64_t(1) << 62);
+        QCOMPARE(t.end_ns(), kMax);
     }
 
     void zeroLengthSegmentsKeepOrder()
