@@ -68,13 +68,11 @@ void Timeline::apply_state(TimelineLane &lane, const Event &e)
         Segment &last = lane.segments.back();
         if (last.state == e.state && last.resource == e.resource)
             return; // no change
-        const std::int64_t t = clamp_segment_ns(e.t_ns);
-        last.endNs = std::max<std::int64_t>(last.startNs, t);
+        last.endNs = std::max<std::int64_t>(last.startNs, e.t_ns);
         lane.lod.segment_closed(last);
     }
-    const std::int64_t t = clamp_segment_ns(e.t_ns);
     const std::int64_t start =
-        lane.segments.empty() ? t : std::max<std::int64_t>(t, lane.segments.back().endNs);
+        lane.segments.empty() ? e.t_ns : std::max<std::int64_t>(e.t_ns, lane.segments.back().endNs);
     lane.segments.push_back(
         Segment{.startNs = start, .state = e.state, .endNs = start, .resource = e.resource});
     lane.open = true;

@@ -121,6 +121,7 @@ public:
     static constexpr std::uint64_t kBudgetCheckEvents = 8192;
 
 private:
+    // `e.t_ns` is already within a segment's range (apply clamps it).
     void apply_state(TimelineLane &lane, const Event &e);
     void add_counter(const Event &e);
     void enforce_budget();
