@@ -154,4 +154,37 @@ void BM_perturbation_race(benchmark::State &state)
 }
 BENCHMARK(BM_perturbation_race)->Iterations(1)->Unit(benchmark::kMillisecond);
 
+// What the consumer pays per event to build the timeline (the largest part of goal 5's
+// cost for `mutex`): a default `mutex` run's events, recorded once, applied to a fresh
+// timeline per iteration, as one batch.
+void BM_timeline_apply(benchmark::State &state)
+{
+    const il::Scenario *scenario = il::find_scenario("mutex");
+    if (!scenario) {
+        state.SkipWithError("scenario not in the registry");
+        return;
+    }
+    il::ParamValues params = il::default_params(scenario->info());
+    params["increments"] = tiny_mode() ? 1000 : 100'000;
+    il::Batch batch;
+    {
+        il::Run run(*scenario, params, 1);
+        while (!run.wait_finished(std::chrono::milliseconds(20)))
+            ;
+        batch = run.take();
+    }
+    std::int64_t totalNs = 0;
+    for (auto _ : state) {
+        il::Timeline timeline;
+        const std::int64_t t0 = wall_ns();
+        timeline.apply(batch);
+        const std::int64_t ns = wall_ns() - t0;
+        benchmark::DoNotOptimize(timeline.event_count());
+        state.SetIterationTime(double(ns) / 1e9);
+        totalNs += ns;
+    }
+    report(state, totalNs, batch.events.size());
+}
+BENCHMARK(BM_timeline_apply)->UseManualTime()->Unit(benchmark::kMillisecond);
+
 } // namespace

@@ -255,6 +255,7 @@ bool print_goal_table(std::ostream &out, const CapturingReporter &r)
         {"BM_lane_state_off", "Lane::state with Recording::Off"},
         {"BM_mutex_vector_recorder", "std::mutex + vector::push_back + steady_clock"},
         {"BM_pipe_write", "write() of a 24-byte event to a pipe"},
+        {"BM_timeline_apply", "Timeline::apply, per event of a mutex run"},
     };
     for (const auto &b : baselines) {
         char buf[160];
