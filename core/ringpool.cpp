@@ -54,6 +54,18 @@ void RingPool::give(std::unique_ptr<EventRing> ring)
     m_spare.push_back(std::move(ring));
 }
 
+std::size_t RingPool::spare_count() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_spare.size();
+}
+
+std::size_t RingPool::spare_bytes() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_spareBytes;
+}
+
 void RingPool::prewarm(std::size_t count, std::size_t capacity)
 {
     const std::size_t wanted = EventRing::round_up(capacity);

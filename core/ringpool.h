@@ -24,14 +24,19 @@ public:
     // at start-up, so the first run does not pay for fresh memory either).
     void prewarm(std::size_t count, std::size_t capacity);
 
-private:
-    static std::size_t bytes_of(const EventRing &ring) { return ring.capacity() * sizeof(Event); }
+    // What it keeps now: spare rings, and their slots' bytes.
+    std::size_t spare_count() const;
+    std::size_t spare_bytes() const;
 
     // At most this many spare rings, and as much memory as one run's rings
     // (Recorder::kRingBudgetBytes) and a few more.
     static constexpr std::size_t kMaxSpare = 64;
     static constexpr std::size_t kMaxSpareBytes = std::size_t(160) << 20;
-    std::mutex m_mutex;
+
+private:
+    static std::size_t bytes_of(const EventRing &ring) { return ring.capacity() * sizeof(Event); }
+
+    mutable std::mutex m_mutex;
     std::vector<std::unique_ptr<EventRing>> m_spare;
     std::size_t m_spareBytes = 0;
 };
