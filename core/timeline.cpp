@@ -13,7 +13,18 @@ void Timeline::apply(const Batch &batch)
     m_resources.insert(m_resources.end(), batch.newResources.begin(), batch.newResources.end());
     m_dropped = std::max(m_dropped, batch.droppedTotal);
 
+    // Counted in locals and stored every kBudgetCheckEvents events: as members they were
+    // read and written back for every event (a segment's store may alias them).
     std::uint64_t sinceCheck = 0;
+    std::uint64_t events = 0;
+    std::int64_t endNs = m_endNs;
+    std::uint32_t seen = 0;
+    const auto store_counts = [&] {
+        m_events += events;
+        events = 0;
+        m_endNs = endNs;
+        m_statesSeen |= seen;
+    };
     for (const Event &in : batch.events) {
         if (in.lane >= m_lanes.size())
             continue; // cannot happen with a collector batch; tolerate foreign input
@@ -23,15 +34,16 @@ void Timeline::apply(const Batch &batch)
         e.t_ns = clamp_segment_ns(e.t_ns);
         if (++sinceCheck == kBudgetCheckEvents) {
             sinceCheck = 0;
+            store_counts();
             enforce_budget();
         }
-        ++m_events;
-        m_endNs = std::max(m_endNs, e.t_ns);
+        ++events;
+        endNs = std::max(endNs, e.t_ns);
         TimelineLane &lane = m_lanes[e.lane];
         switch (e.kind) {
         case EventKind::State:
             if (unsigned(e.state) < unsigned(State::Count))
-                m_statesSeen |= 1U << unsigned(e.state);
+                seen |= 1U << unsigned(e.state);
             apply_state(lane, e);
             break;
         case EventKind::Mark: lane.marks.push_back(Mark{e.t_ns, e.value, e.resource}); break;
@@ -42,6 +54,7 @@ void Timeline::apply(const Batch &batch)
             break;
         }
     }
+    store_counts();
     if (batch.deadlock && !m_deadlock)
         m_deadlock = batch.deadlock;
     enforce_budget();
