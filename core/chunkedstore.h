@@ -230,6 +230,11 @@ public:
         for (std::size_t at = 0; at < m_size; at += kChunk)
             f(m_chunks[at >> kShift], std::min(kChunk, m_size - at));
     }
+    template <typename F> void for_each_span(F f) const
+    {
+        for (std::size_t at = 0; at < m_size; at += kChunk)
+            f(static_cast<const T *>(m_chunks[at >> kShift]), std::min(kChunk, m_size - at));
+    }
 
     // A range of these records (or any others) in place of the current ones; memory
     // already held is kept.

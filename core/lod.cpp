@@ -15,13 +15,6 @@ namespace il {
 // chunks of the segment store.
 static_assert(ChunkedStore<Segment>::kChunk % LaneLod::kBlock == 0);
 
-void LaneLod::segment_closed(const Segment &s)
-{
-    m_running[std::size_t(s.state)] += s.endNs - s.startNs;
-    if (++m_closed % kBlock == 0)
-        m_prefix.push_back(m_running);
-}
-
 void LaneLod::rebuild(const ChunkedStore<Segment> &segments, std::size_t closed)
 {
     m_prefix.clear();

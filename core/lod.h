@@ -1,6 +1,7 @@
 #pragma once
 #include "chunkedstore.h"
 #include "event.h"
+#include "segment.h"
 
 #include <array>
 #include <cstddef>
@@ -9,7 +10,6 @@
 
 namespace il {
 
-struct Segment;
 struct TimelineLane;
 class Timeline;
 
@@ -31,7 +31,12 @@ public:
     static constexpr std::size_t kBlock = 32;
 
     // Segment `index` got its final end; segments close in index order.
-    void segment_closed(const Segment &s);
+    void segment_closed(const Segment &s)
+    {
+        m_running[std::size_t(s.state)] += s.endNs - s.startNs;
+        if (++m_closed % kBlock == 0)
+            m_prefix.push_back(m_running);
+    }
     // Starts over from the lane's first `closed` segments.
     void rebuild(const ChunkedStore<Segment> &segments, std::size_t closed);
 

@@ -13,48 +13,24 @@ void Timeline::apply(const Batch &batch)
     m_resources.insert(m_resources.end(), batch.newResources.begin(), batch.newResources.end());
     m_dropped = std::max(m_dropped, batch.droppedTotal);
 
-    // Counted in locals and stored every kBudgetCheckEvents events: as members they were
-    // read and written back for every event (a segment's store may alias them).
+    Tally tally{.endNs = m_endNs};
     std::uint64_t sinceCheck = 0;
-    std::uint64_t events = 0;
-    std::int64_t endNs = m_endNs;
-    std::uint32_t seen = 0;
-    const auto store_counts = [&] {
-        m_events += events;
-        events = 0;
-        m_endNs = endNs;
-        m_statesSeen |= seen;
-    };
-    for (const Event &in : batch.events) {
-        if (in.lane >= m_lanes.size())
-            continue; // cannot happen with a collector batch; tolerate foreign input
-        // Every time kept within a segment's range (a run past ~39 hours), so that what
-        // is saved opens again.
-        Event e = in;
-        e.t_ns = clamp_segment_ns(e.t_ns);
-        if (++sinceCheck == kBudgetCheckEvents) {
-            sinceCheck = 0;
-            store_counts();
-            enforce_budget();
+    batch.events.for_each_span([&](const Event *e, std::size_t n) {
+        const Event *const end = e + n;
+        while (e != end) {
+            if (sinceCheck >= kBudgetCheckEvents) {
+                sinceCheck = 0;
+                store(tally);
+                enforce_budget();
+            }
+            const auto room =
+                std::min<std::size_t>(std::size_t(end - e), kBudgetCheckEvents - sinceCheck);
+            const Event *const next = apply_run(e, e + room, tally);
+            sinceCheck += std::uint64_t(next - e);
+            e = next;
         }
-        ++events;
-        endNs = std::max(endNs, e.t_ns);
-        TimelineLane &lane = m_lanes[e.lane];
-        switch (e.kind) {
-        case EventKind::State:
-            if (unsigned(e.state) < unsigned(State::Count))
-                seen |= 1U << unsigned(e.state);
-            apply_state(lane, e);
-            break;
-        case EventKind::Mark: lane.marks.push_back(Mark{e.t_ns, e.value, e.resource}); break;
-        case EventKind::Counter: add_counter(e); break;
-        case EventKind::Acquire:
-        case EventKind::Release:
-            lane.holds.push_back({e.t_ns, e.resource, e.kind == EventKind::Acquire});
-            break;
-        }
-    }
-    store_counts();
+    });
+    store(tally);
     if (batch.deadlock && !m_deadlock)
         m_deadlock = batch.deadlock;
     enforce_budget();
@@ -75,20 +51,68 @@ void Timeline::add_counter(const Event &e)
     series.insert(at, sample);
 }
 
-void Timeline::apply_state(TimelineLane &lane, const Event &e)
+void Timeline::store(Tally &tally)
 {
-    if (lane.open) {
-        Segment &last = lane.segments.back();
-        if (last.state == e.state && last.resource == e.resource)
-            return; // no change
-        last.endNs = std::max<std::int64_t>(last.startNs, e.t_ns);
-        lane.lod.segment_closed(last);
+    m_events += tally.events;
+    tally.events = 0;
+    m_endNs = tally.endNs;
+    m_statesSeen |= tally.seen;
+}
+
+const Event *Timeline::apply_run(const Event *e, const Event *end, Tally &counted)
+{
+    Tally tally = counted; // in registers, not through a reference a store may alias
+    const LaneId id = e->lane;
+    if (id >= m_lanes.size())
+        return e + 1; // cannot happen with a collector batch; tolerate foreign input
+    TimelineLane &lane = m_lanes[id];
+    // The open segment in locals, stored back when the run ends: kept in the store
+    // only, it was read back for every event.
+    bool open = lane.open;
+    Segment current = open ? lane.segments.back() : Segment{};
+    for (; e != end && e->lane == id; ++e) {
+        // Every time kept within a segment's range (a run past ~39 hours), so that what
+        // is saved opens again.
+        const std::int64_t t = clamp_segment_ns(e->t_ns);
+        ++tally.events;
+        tally.endNs = std::max(tally.endNs, t);
+        switch (e->kind) {
+        case EventKind::State: {
+            if (unsigned(e->state) < unsigned(State::Count))
+                tally.seen |= 1U << unsigned(e->state);
+            if (open && current.state == e->state && current.resource == e->resource)
+                break; // no change
+            std::int64_t start = t;
+            if (open) {
+                current.endNs = std::max<std::int64_t>(current.startNs, t);
+                lane.segments.back() = current;
+                lane.lod.segment_closed(current);
+                start = current.endNs;
+            } else if (!lane.segments.empty()) {
+                start = std::max<std::int64_t>(t, lane.segments.back().endNs);
+            }
+            current = Segment{
+                .startNs = start, .state = e->state, .endNs = start, .resource = e->resource};
+            lane.segments.push_back(current);
+            open = true;
+            break;
+        }
+        case EventKind::Mark: lane.marks.push_back(Mark{t, e->value, e->resource}); break;
+        case EventKind::Counter: {
+            Event clamped = *e;
+            clamped.t_ns = t;
+            add_counter(clamped);
+            break;
+        }
+        case EventKind::Acquire:
+        case EventKind::Release:
+            lane.holds.push_back({t, e->resource, e->kind == EventKind::Acquire});
+            break;
+        }
     }
-    const std::int64_t start =
-        lane.segments.empty() ? e.t_ns : std::max<std::int64_t>(e.t_ns, lane.segments.back().endNs);
-    lane.segments.push_back(
-        Segment{.startNs = start, .state = e.state, .endNs = start, .resource = e.resource});
-    lane.open = true;
+    lane.open = open;
+    counted = tally;
+    return e;
 }
 
 void Timeline::close(std::int64_t endNs)

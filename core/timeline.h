@@ -3,6 +3,7 @@
 #include "collector.h"
 #include "event.h"
 #include "lod.h"
+#include "segment.h"
 #include "waitforgraph.h"
 
 #include <algorithm>
@@ -13,27 +14,6 @@
 #include <vector>
 
 namespace il {
-
-// A span of time a lane spent in one state. Segments of a lane never overlap and are
-// stored in time order, so both starts and ends are sorted and a visible range is
-// found by binary search.
-//
-// 16 bytes, not 24: a timeline is mostly segments (goal 8 of issue 6 allows 32 bytes
-// per stored event, everything counted). Times are 48-bit nanoseconds since the run
-// began, ±39 hours (kMaxSegmentNs); the timeline clamps what it stores to that, and a
-// trace whose times span more is refused when it is read.
-struct Segment {
-    std::int64_t startNs : 48 = 0;
-    State state : 8 = State::Running;
-    std::int64_t endNs : 48 = 0; // starts the second 8 bytes: a field never straddles two
-    ResourceId resource : 16 = kNoResource;
-};
-static_assert(sizeof(Segment) == 16);
-inline constexpr std::int64_t kMaxSegmentNs = (std::int64_t(1) << 47) - 1;
-inline constexpr std::int64_t clamp_segment_ns(std::int64_t t)
-{
-    return std::clamp(t, -kMaxSegmentNs, kMaxSegmentNs);
-}
 
 struct Mark {
     std::int64_t tNs = 0;
@@ -121,8 +101,18 @@ public:
     static constexpr std::uint64_t kBudgetCheckEvents = 8192;
 
 private:
-    // `e.t_ns` is already within a segment's range (apply clamps it).
-    void apply_state(TimelineLane &lane, const Event &e);
+    // What apply() counts, in locals: as members they were read and written back for
+    // every event (a segment's store may alias them). Stored with every budget check.
+    struct Tally {
+        std::uint64_t events = 0;
+        std::int64_t endNs = 0;
+        std::uint32_t seen = 0; // bit per State
+    };
+    void store(Tally &tally);
+    // Applies events from `e` on, up to `end`, while they are of e's lane (at least one);
+    // returns where it stopped. Batches hold each lane's events in runs (the collector
+    // drains ring by ring), so the lane and its open segment stay in registers.
+    const Event *apply_run(const Event *e, const Event *end, Tally &tally);
     void add_counter(const Event &e);
     void enforce_budget();
     void drop_oldest_detail();
