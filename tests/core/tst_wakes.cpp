@@ -59,21 +59,22 @@ QString describe(const std::vector<il::Wake> &wakes)
 // The segment of `lane` that ends exactly at t / starts exactly at t, or nullptr.
 // The last segment of `lane` that ends at t: the one a release at t closed. It may be
 // empty - a critical section so short that both its stamps are the same nanosecond.
-const il::Segment *ending_at(const il::TimelineLane &lane, std::int64_t t)
+// Whether the lane holds `resource` in a critical section that ends (or starts) at t.
+// Other segments may also end or start at t, empty ones: a thread that reads the clock
+// within the same nanosecond as another thread's release shows an empty Blocked (or
+// Running) segment there, at the resolution of the recording.
+bool critical_ending_at(const il::TimelineLane &lane, std::int64_t t, il::ResourceId resource)
 {
-    const il::Segment *last = nullptr;
-    for (const il::Segment &s : lane.segments)
-        if (s.endNs == t)
-            last = &s;
-    return last;
+    return std::any_of(lane.segments.begin(), lane.segments.end(), [&](const il::Segment &s) {
+        return s.endNs == t && s.state == State::Critical && s.resource == resource;
+    });
 }
 
-const il::Segment *starting_at(const il::TimelineLane &lane, std::int64_t t)
+bool critical_starting_at(const il::TimelineLane &lane, std::int64_t t, il::ResourceId resource)
 {
-    for (const il::Segment &s : lane.segments)
-        if (s.startNs == t)
-            return &s;
-    return nullptr;
+    return std::any_of(lane.segments.begin(), lane.segments.end(), [&](const il::Segment &s) {
+        return s.startNs == t && s.state == State::Critical && s.resource == resource;
+    });
 }
 
 // Blocked segments on `resource` directly followed by Critical on it: every hand-over.
@@ -108,11 +109,9 @@ void check_arrows_join_critical_sections(const il::Timeline &timeline,
         QCOMPARE(w.resource, resource);
         QVERIFY2(w.fromLane != w.toLane, what.constData());
         QVERIFY2(w.releaseNs <= w.acquireNs, what.constData());
-        const il::Segment *released = ending_at(timeline.lanes()[w.fromLane], w.releaseNs);
-        QVERIFY2(released && released->state == State::Critical && released->resource == resource,
+        QVERIFY2(critical_ending_at(timeline.lanes()[w.fromLane], w.releaseNs, resource),
                  what.constData());
-        const il::Segment *acquired = starting_at(timeline.lanes()[w.toLane], w.acquireNs);
-        QVERIFY2(acquired && acquired->state == State::Critical && acquired->resource == resource,
+        QVERIFY2(critical_starting_at(timeline.lanes()[w.toLane], w.acquireNs, resource),
                  what.constData());
     }
 }
