@@ -49,8 +49,14 @@ private:
         const int threads = int(ctx.param("threads"));
         const std::int64_t increments = ctx.param("increments");
         const ResourceId counterRes = ctx.recorder.add_resource("counter (unprotected)");
-        std::atomic<std::int64_t> counter{0};
-        std::atomic<std::int64_t> performed{0};
+        // The counter on a cache line of its own, as in the mutex scenario: nothing the
+        // stack happens to put beside it (the loop's own bound, say) shares its traffic.
+        struct alignas(64) Shared {
+            std::atomic<std::int64_t> counter{0};
+            std::atomic<std::int64_t> performed{0}; // added to once per thread, at its end
+        } shared;
+        auto &counter = shared.counter;
+        auto &performed = shared.performed;
 
         run_workers(ctx, threads, "thread ", [&](Lane &lane, int) {
             lane.state(State::Critical, counterRes);
