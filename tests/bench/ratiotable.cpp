@@ -208,15 +208,18 @@ bool print_goal_table(std::ostream &out, const CapturingReporter &r)
         const auto events = r.counter(bench, kEventsRecorded);
         const auto paired = r.counter(bench, kOnOffRatio);
         const auto low = r.counter(bench, kOnOffLow), high = r.counter(bench, kOnOffHigh);
+        const auto wall = r.counter(bench, kOnOffWall);
         Ratio x;
         if (paired) {
             x.text = format("%.2fx", *paired);
             x.met = *paired >= 0.9;
         }
         need(x);
-        const std::string spread = low && high
-                                       ? "pairs " + format("%.2f", *low) + format("-%.2fx; ", *high)
-                                       : std::string();
+        std::string spread = low && high
+                                 ? "pairs " + format("%.2f", *low) + format("-%.2fx; ", *high)
+                                 : std::string();
+        if (wall)
+            spread += format("whole Run %.2fx; ", *wall);
         return std::tuple{x, on, off, events, dropped, spread};
     };
     const auto mega = [](std::optional<double> v) {

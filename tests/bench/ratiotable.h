@@ -21,6 +21,9 @@ inline constexpr const char *kIncrementsOff = "inc/s off";
 inline constexpr const char *kOnOffRatio = "on/off";
 inline constexpr const char *kOnOffLow = "on/off q1";
 inline constexpr const char *kOnOffHigh = "on/off q3";
+// The median ratio with the recorded side timed over its whole Run, until the consumer
+// noticed the end, instead of over the scenario's own run().
+inline constexpr const char *kOnOffWall = "on/off wall";
 inline constexpr const char *kEventsRecorded = "events";
 inline constexpr const char *kEventsDropped = "dropped";
 inline constexpr const char *kFewestLost = "lost (fewest, on)";
