@@ -65,12 +65,12 @@ InstrumentedMutex::~InstrumentedMutex()
     m_graph.untrack(m_resource);
 }
 
-// A holder's timestamp, never earlier than the previous holder's last one. A bare TSC read
-// may run ahead of the compare-and-swap that took the lock (tsc.h) and would then stamp
-// this critical section before the previous one ended; the lock's own latest stamp, on the
-// cache line the CAS just brought in, fixes that for a load and a store instead of a fence
-// (~8 ns). Only the holder calls this; the lock word's acquire and release order m_stamp
-// from one holder to the next.
+// A holder's timestamp, never earlier than the previous holder's last one. lock() reads
+// the clock before its compare-and-swap (and a bare TSC read may run ahead of it anyway,
+// tsc.h), so the reading alone could stamp this critical section before the previous one
+// ended; the lock's own latest stamp, on the cache line the CAS just brought in, fixes
+// that for a load and a store instead of a fence (~8 ns). Only the holder calls this; the
+// lock word's acquire and release order m_stamp from one holder to the next.
 std::int64_t InstrumentedMutex::holder_stamp(std::int64_t tNs) noexcept
 {
     m_stamp = std::max(m_stamp, tNs);
@@ -90,19 +90,27 @@ void InstrumentedMutex::enter(Lane &lane, std::int64_t tNs)
     lane.state_at(t, State::Critical, m_resource);
 }
 
-bool InstrumentedMutex::try_lock(Lane &lane)
+bool InstrumentedMutex::try_take(Lane &lane, std::int64_t tNs)
 {
     int expected = kFree;
     if (!m_word.compare_exchange_strong(expected, kHeld, std::memory_order_acquire,
                                         std::memory_order_relaxed))
         return false;
-    enter(lane, lane.recording() ? now_ns() : 0); // Recording::Off reads no clock
+    enter(lane, tNs);
     return true;
+}
+
+bool InstrumentedMutex::try_lock(Lane &lane)
+{
+    return try_take(lane, lane.recording() ? now_ns() : 0); // Recording::Off reads no clock
 }
 
 bool InstrumentedMutex::lock(Lane &lane, std::stop_token stop)
 {
-    if (try_lock(lane)) [[likely]]
+    // The clock is read before the compare-and-swap, not after it: the critical section,
+    // which the other threads wait through, then does not include the read (holder_stamp
+    // keeps the stamp after the previous holder's).
+    if (try_take(lane, lane.recording() ? now_ns() : 0)) [[likely]]
         return true;
     const std::int64_t t0 = now_ns();
     lane.state_at(t0, State::Blocked, m_resource);
@@ -173,17 +181,19 @@ void InstrumentedMutex::wake(int waiters) noexcept
 
 void InstrumentedMutex::unlock(Lane &lane)
 {
-    // Record first, so the next holder's critical section starts after this one ends.
-    if (lane.recording()) {
-        const std::int64_t t = holder_stamp(now_ns());
-        lane.state_at(t, State::Running);
-        if (m_recordHolds)
-            lane.released_at(t, m_resource);
-    }
+    // Stamped first, so the next holder's critical section starts after this one ends;
+    // written to the ring after the lock is free, so the others do not wait for that.
+    const bool recording = lane.recording();
+    const std::int64_t t = recording ? holder_stamp(now_ns()) : 0;
     m_owner.store(WaitForGraph::kNobody, std::memory_order_relaxed);
     // Only a lock that was waited for costs more than this one exchange.
     if (m_word.exchange(kFree, std::memory_order_acq_rel) == kHeldWaiters) [[unlikely]]
         wake(1);
+    if (recording) {
+        lane.state_at(t, State::Running);
+        if (m_recordHolds)
+            lane.released_at(t, m_resource);
+    }
 }
 
 InstrumentedSemaphore::InstrumentedSemaphore(Recorder &recorder, std::string name, int permits)

@@ -52,6 +52,7 @@ private:
 
     static constexpr int kSpins = 200; // a few microseconds at most
 
+    bool try_take(Lane &lane, std::int64_t tNs);
     void enter(Lane &lane, std::int64_t tNs);
     std::int64_t holder_stamp(std::int64_t tNs) noexcept;
     bool spin_for_lock() noexcept;
