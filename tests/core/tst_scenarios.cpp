@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <set>
 #include <string>
 #include <utility>
@@ -22,6 +23,39 @@
 using namespace std::chrono_literals;
 using il::State;
 using namespace iltest;
+
+namespace {
+
+// How often a resource's critical sections, in time order, pass from one lane to another;
+// `ties` counts the sections whose place in that order the times leave open (empty ones,
+// or those starting in the same nanosecond as the one before: taken and given back
+// faster than the clock's resolution). Each can move the count by at most two.
+std::int64_t lane_changes(const il::Timeline &timeline, il::ResourceId resource, std::int64_t &ties)
+{
+    struct Held {
+        std::int64_t startNs, endNs;
+        std::size_t lane;
+        auto operator<=>(const Held &) const = default;
+    };
+    std::vector<Held> held;
+    for (std::size_t l = 0; l < timeline.lanes().size(); ++l)
+        for (const il::Segment &s : timeline.lanes()[l].segments)
+            if (s.state == State::Critical && s.resource == resource)
+                held.push_back({s.startNs, s.endNs, l});
+    std::sort(held.begin(), held.end());
+    std::int64_t changes = 0;
+    ties = 0;
+    for (std::size_t i = 0; i < held.size(); ++i) {
+        const bool tie =
+            held[i].startNs == held[i].endNs || (i > 0 && held[i].startNs == held[i - 1].startNs);
+        ties += tie ? 1 : 0;
+        if (i > 0)
+            changes += held[i].lane != held[i - 1].lane ? 1 : 0;
+    }
+    return changes;
+}
+
+} // namespace
 
 // Scenarios run as the app runs them: looked up in the registry, started through
 // il::Run on real threads, followed batch by batch into a timeline, and stopped at will.
@@ -150,6 +184,23 @@ private slots:
         const il::ResourceId lock = resource_named(o.timeline, "counter mutex");
         QVERIFY(lock != il::kNoResource);
         QCOMPARE(iltest::max_overlap(o.timeline, State::Critical, lock), 1);
+
+        // Handovers: each thread took the lock at least once, so it changed threads at
+        // least threads - 1 times, and the timeline shows every one of them: the lock's
+        // critical sections in time order, counting each that is another lane's than
+        // the one before (up to sections the clock cannot order).
+        const std::int64_t handovers = metric(o, "handovers");
+        QVERIFY(handovers >= threads - 1);
+        QVERIFY(handovers < threads * increments);
+        if (o.timeline.dropped() == 0) {
+            std::int64_t ties = 0;
+            const std::int64_t seen = lane_changes(o.timeline, lock, ties);
+            QVERIFY2(std::abs(seen - handovers) <= 2 * ties,
+                     qPrintable(QStringLiteral("timeline %1, metric %2, %3 ties")
+                                    .arg(seen)
+                                    .arg(handovers)
+                                    .arg(ties)));
+        }
     }
 
     void semaphoreMaxConcurrency_data()
