@@ -14,9 +14,11 @@
 #include "timeline.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <iostream>
 #include <optional>
+#include <sched.h>
 #include <thread>
 #include <vector>
 
@@ -53,6 +55,7 @@ struct Outcome {
     double incrementsPerSecond = 0;
     double wallPerSecond = 0; // the same over the whole Run, until its consumer saw the end
     std::int64_t lostUpdates = 0;
+    double handovers = 0; // `mutex`: how often the lock went to another thread
     std::uint64_t events = 0;
     std::uint64_t dropped = 0;
 };
@@ -60,6 +63,57 @@ struct Outcome {
 std::int64_t lost_updates(const il::Json &metrics)
 {
     return metrics.contains("lost_updates") ? metrics.at("lost_updates").get<std::int64_t>() : 0;
+}
+
+double handovers(const il::Json &metrics)
+{
+    return metrics.contains("handovers") ? double(metrics.at("handovers").get<std::int64_t>()) : 0;
+}
+
+// What one cache line takes to go from one CPU to the other and back, in ns: two threads
+// pinned to the first two CPUs this process may use take turns writing one atomic. On a
+// VM the answer depends on where the host put the virtual CPUs (the same core complex or
+// not), and with it how much every hand-over of the `mutex` lock costs. 0 on one CPU.
+double line_round_trip_ns()
+{
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2)
+        return 0;
+    int cpus[2], found = 0;
+    for (int c = 0; c < CPU_SETSIZE && found < 2; ++c)
+        if (CPU_ISSET(c, &allowed))
+            cpus[found++] = c;
+    constexpr int kTrips = 20'000;
+    alignas(64) std::atomic<int> turn{0};
+    const auto pin = [](int cpu) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        sched_setaffinity(0, sizeof one, &one);
+    };
+    std::int64_t ns = 0;
+    std::thread other([&] {
+        pin(cpus[1]);
+        for (int i = 0; i < kTrips; ++i) {
+            while (turn.load(std::memory_order_acquire) != 2 * i + 1)
+                ;
+            turn.store(2 * i + 2, std::memory_order_release);
+        }
+    });
+    std::thread self([&] {
+        pin(cpus[0]);
+        const std::int64_t t0 = wall_ns();
+        for (int i = 0; i < kTrips; ++i) {
+            turn.store(2 * i + 1, std::memory_order_release);
+            while (turn.load(std::memory_order_acquire) != 2 * i + 2)
+                ;
+        }
+        ns = wall_ns() - t0;
+    });
+    self.join();
+    other.join();
+    return double(ns) / kTrips;
 }
 
 double per_second(const il::Json &metrics, std::int64_t ns)
@@ -87,6 +141,7 @@ Outcome run_recorded(const il::Scenario &scenario, const il::ParamValues &params
         out.incrementsPerSecond = per_second(result.metrics, timed.ns());
         out.wallPerSecond = per_second(result.metrics, ns);
         out.lostUpdates = lost_updates(result.metrics);
+        out.handovers = handovers(result.metrics);
     }
     out.events = timeline.event_count();
     out.dropped = timeline.dropped();
@@ -104,7 +159,8 @@ Outcome run_unrecorded(const il::Scenario &scenario, const il::ParamValues &para
     const double perSecond = per_second(metrics, timed.ns());
     return Outcome{.incrementsPerSecond = perSecond,
                    .wallPerSecond = perSecond,
-                   .lostUpdates = lost_updates(metrics)};
+                   .lostUpdates = lost_updates(metrics),
+                   .handovers = handovers(metrics)};
 }
 
 // The value a `fraction` of the way up the sorted values (0.5: the median).
@@ -131,7 +187,7 @@ void perturbation(benchmark::State &state, const char *id, std::int64_t incremen
     params["threads"] = 4;
     params["increments"] = tiny_mode() ? increments / 20 : increments;
     const int pairs = tiny_mode() ? 1 : 31;
-    std::vector<double> on, off, ratios, wallRatios;
+    std::vector<double> on, off, ratios, wallRatios, handoversOn, handoversOff, roundTrips;
     std::int64_t fewestLost = INT64_MAX;
     std::uint64_t events = 0, dropped = 0;
     // Unmeasured: the app maps a run's rings and buffers in the background at start-up
@@ -139,6 +195,7 @@ void perturbation(benchmark::State &state, const char *id, std::int64_t incremen
     run_recorded(*scenario, params);
     for (auto _ : state) {
         for (int i = 0; i < pairs; ++i) {
+            roundTrips.push_back(line_round_trip_ns());
             Outcome a, b;
             if (i % 2 == 0) {
                 a = run_recorded(*scenario, params);
@@ -147,6 +204,8 @@ void perturbation(benchmark::State &state, const char *id, std::int64_t incremen
                 b = run_unrecorded(*scenario, params);
                 a = run_recorded(*scenario, params);
             }
+            handoversOn.push_back(a.handovers);
+            handoversOff.push_back(b.handovers);
             on.push_back(a.incrementsPerSecond);
             off.push_back(b.incrementsPerSecond);
             if (b.incrementsPerSecond > 0) {
@@ -164,6 +223,11 @@ void perturbation(benchmark::State &state, const char *id, std::int64_t incremen
     state.counters[kOnOffLow] = quantile(ratios, 0.25);
     state.counters[kOnOffHigh] = quantile(ratios, 0.75);
     state.counters[kOnOffWall] = quantile(wallRatios, 0.5);
+    state.counters[kLineRoundTrip] = quantile(roundTrips, 0.5);
+    if (std::string_view(id) == "mutex") {
+        state.counters[kHandoversOn] = quantile(handoversOn, 0.5);
+        state.counters[kHandoversOff] = quantile(handoversOff, 0.5);
+    }
     state.counters[kEventsRecorded] = double(events);
     state.counters[kEventsDropped] = double(dropped);
     if (std::string_view(id) == "race") {

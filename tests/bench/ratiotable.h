@@ -24,6 +24,11 @@ inline constexpr const char *kOnOffHigh = "on/off q3";
 // The median ratio with the recorded side timed over its whole Run, until the consumer
 // noticed the end, instead of over the scenario's own run().
 inline constexpr const char *kOnOffWall = "on/off wall";
+// `mutex`: medians of how often the lock went to another thread in a run, on and off; and
+// what a cache line takes from one CPU to the other and back (ns, median before each pair).
+inline constexpr const char *kHandoversOn = "handovers on";
+inline constexpr const char *kHandoversOff = "handovers off";
+inline constexpr const char *kLineRoundTrip = "line round trip ns";
 inline constexpr const char *kEventsRecorded = "events";
 inline constexpr const char *kEventsDropped = "dropped";
 inline constexpr const char *kFewestLost = "lost (fewest, on)";
