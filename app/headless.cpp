@@ -135,7 +135,9 @@ int runHeadless(const CliOptions &o)
     {
         // Stop on a deadlock ourselves, a moment after it closed, so that the exported
         // timeline shows the blocked threads rather than ending at the instant of it.
-        il::Run run(*o.scenario, o.params, o.seed, il::RunOptions{false});
+        il::RunOptions options{false};
+        options.maxBacklogEvents = il::collector_backlog_for_budget(o.memoryBudgetBytes);
+        il::Run run(*o.scenario, o.params, o.seed, options);
         const auto deadline = steady_clock::now() + duration<double>(o.timeoutSeconds);
         il::Batch batch; // reused, so its buffers are not grown afresh every time
         while (!run.wait_finished(milliseconds(20))) {

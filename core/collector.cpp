@@ -9,8 +9,9 @@
 
 namespace il {
 
-Collector::Collector(Recorder &recorder)
+Collector::Collector(Recorder &recorder, std::size_t maxBacklogEvents)
     : m_recorder(recorder)
+    , m_maxBacklog(maxBacklogEvents)
     , m_thread()
 {
     // Map the first pending buffer now: a drain that faults its way into fresh memory
@@ -97,9 +98,16 @@ void Collector::loop(std::stop_token stop)
         // (the smallest) fills in about a millisecond. While the rings are that busy,
         // drain again soon, not a millisecond later when what did not fit is lost. (Not a
         // yield: the scheduler then let the workers run their slices first, ~1 ms or more.)
-        sleep_for(stop, drain_once() >= kBusyDrain ? kBusyPause : kIdlePause);
+        const std::size_t drained = backlog_full() ? 0 : drain_once();
+        sleep_for(stop, drained >= kBusyDrain ? kBusyPause : kIdlePause);
     }
-    drain_once();
+    drain_once(); // the run is over: what the rings hold is bounded by their size
+}
+
+bool Collector::backlog_full()
+{
+    std::lock_guard lock(m_mutex);
+    return m_pending.events.size() >= m_maxBacklog;
 }
 
 std::size_t Collector::drain_once()

@@ -22,7 +22,7 @@ Run::Run(const Scenario &scenario, ParamValues params, std::uint64_t seed, RunOp
     , m_params(std::move(params))
     , m_seed(seed)
     , m_recorder(options.ringCapacity)
-    , m_collector(m_recorder)
+    , m_collector(m_recorder, options.maxBacklogEvents)
 {
     if (options.stopOnDeadlock)
         m_recorder.wait_for_graph().set_listener(

@@ -32,6 +32,8 @@ struct RunOptions {
     // so the user can look at it, until they press Stop.
     bool stopOnDeadlock = true;
     std::size_t ringCapacity = Recorder::kDefaultRingCapacity;
+    // Events the collector keeps for a consumer that has not taken them (Collector).
+    std::size_t maxBacklogEvents = Collector::kMaxBacklogEvents;
 };
 
 // One execution of a scenario: its recorder, its collector and the thread that drives

@@ -50,7 +50,9 @@ bool RunController::start(const il::Scenario &scenario, const il::ParamValues &p
         std::exchange(m_timeline, std::make_unique<il::Timeline>());
     m_timeline->set_memory_budget(m_memoryBudget);
     // A deadlock stays on screen until the user presses Stop.
-    m_run = std::make_unique<il::Run>(scenario, params, seed, il::RunOptions{false});
+    il::RunOptions options{false};
+    options.maxBacklogEvents = il::collector_backlog_for_budget(m_memoryBudget);
+    m_run = std::make_unique<il::Run>(scenario, params, seed, options);
     m_timer.start();
     emit started();
     return true;

@@ -215,29 +215,44 @@ private slots:
         QTest::addColumn<int>("lanes");
         QTest::addColumn<int>("ring");
         QTest::addColumn<bool>("consumerKeepsUp"); // or takes nothing until the run ended
-        QTest::newRow("1 lane, ring of 2") << 1 << 2 << true;
-        QTest::newRow("4 lanes, ring of 64") << 4 << 64 << true;
-        QTest::newRow("4 lanes, ring of 64, consumer away") << 4 << 64 << false;
-        QTest::newRow("8 lanes, ring of 1024") << 8 << 1024 << true;
-        QTest::newRow("8 lanes, ring of 1024, consumer away") << 8 << 1024 << false;
+        QTest::addColumn<int>("backlog");          // the collector's bound, 0: the default
+        QTest::addColumn<int>("events");           // at least, per lane
+        const int some = iltest::scaled(50'000);
+        QTest::newRow("1 lane, ring of 2") << 1 << 2 << true << 0 << some;
+        QTest::newRow("4 lanes, ring of 64") << 4 << 64 << true << 0 << some;
+        QTest::newRow("4 lanes, ring of 64, consumer away") << 4 << 64 << false << 0 << some;
+        QTest::newRow("8 lanes, ring of 1024") << 8 << 1024 << true << 0 << some;
+        QTest::newRow("8 lanes, ring of 1024, consumer away") << 8 << 1024 << false << 0 << some;
+        // Long enough for the collector to drain many times over: unbounded, it would
+        // keep nearly everything.
+        QTest::newRow("2 lanes, ring of 4096, consumer away, backlog of 4096")
+            << 2 << 4096 << false << 4096 << iltest::scaled(2'000'000);
     }
 
     // A real run whose threads record faster than the collector drains: the run finishes
     // (recording never waits), every lane's marks arrive in order with a marker before
     // each hole, and per lane and in total what arrived plus what was counted as dropped
-    // is what was produced: in the batches, the timeline and the stats JSON alike.
+    // is what was produced: in the batches, the timeline and the stats JSON alike. With
+    // a bound on the collector's backlog and the consumer away, the collector keeps no
+    // more than the bound (and what the rings held when it stopped and when the run ended)
+    // and the rest is dropped and counted like any overflow.
     void overloadedRunKeepsExactAccount()
     {
         QFETCH(int, lanes);
         QFETCH(int, ring);
         QFETCH(bool, consumerKeepsUp);
+        QFETCH(int, backlog);
+        QFETCH(int, events);
         const FloodScenario flood;
-        const il::ParamValues params{{"lanes", lanes}, {"events", iltest::scaled(50'000)}};
+        const il::ParamValues params{{"lanes", lanes}, {"events", events}};
         il::Timeline timeline;
         Tally tally;
         il::RunResult result;
         {
-            il::Run run(flood, params, 1, il::RunOptions{true, std::size_t(ring)});
+            il::RunOptions options{true, std::size_t(ring)};
+            if (backlog > 0)
+                options.maxBacklogEvents = std::size_t(backlog);
+            il::Run run(flood, params, 1, options);
             il::Batch batch;
             const auto consume = [&] {
                 run.take(batch);
@@ -280,6 +295,8 @@ private slots:
             kept += t.kept;
             markers += t.markers;
         }
+        if (backlog > 0)
+            QVERIFY(kept + markers <= backlog + 2 * lanes * ring);
         const std::int64_t missing = sum(produced) - kept;
         QCOMPARE(missing, sum(dropped));
         QCOMPARE(std::int64_t(tally.droppedTotal), missing);
