@@ -273,6 +273,26 @@ inline int max_overlap(const il::Timeline &timeline, il::State state, il::Resour
     return peak(std::move(edges));
 }
 
+// One lane's spell in a critical section on a resource.
+struct CriticalSection {
+    std::int64_t startNs, endNs;
+    std::size_t lane;
+    auto operator<=>(const CriticalSection &) const = default;
+};
+
+// Every lane's Critical segments on `resource`, in time order (by start, then end).
+inline std::vector<CriticalSection> critical_sections(const il::Timeline &timeline,
+                                                      il::ResourceId resource)
+{
+    std::vector<CriticalSection> held;
+    for (std::size_t l = 0; l < timeline.lanes().size(); ++l)
+        for (const il::Segment &s : timeline.lanes()[l].segments)
+            if (s.state == il::State::Critical && s.resource == resource)
+                held.push_back({s.startNs, s.endNs, l});
+    std::sort(held.begin(), held.end());
+    return held;
+}
+
 // As the GUI does it: take batches about 60 times a second into our own timeline copy
 // (the 16 ms is a wait for the run to finish, not a sleep), handing the same Batch back
 // each time. Returns once `pred` holds for the timeline, or false if the run finished or

@@ -32,17 +32,7 @@ namespace {
 // faster than the clock's resolution). Each can move the count by at most two.
 std::int64_t lane_changes(const il::Timeline &timeline, il::ResourceId resource, std::int64_t &ties)
 {
-    struct Held {
-        std::int64_t startNs, endNs;
-        std::size_t lane;
-        auto operator<=>(const Held &) const = default;
-    };
-    std::vector<Held> held;
-    for (std::size_t l = 0; l < timeline.lanes().size(); ++l)
-        for (const il::Segment &s : timeline.lanes()[l].segments)
-            if (s.state == State::Critical && s.resource == resource)
-                held.push_back({s.startNs, s.endNs, l});
-    std::sort(held.begin(), held.end());
+    const std::vector<CriticalSection> held = critical_sections(timeline, resource);
     std::int64_t changes = 0;
     ties = 0;
     for (std::size_t i = 0; i < held.size(); ++i) {

@@ -282,17 +282,8 @@ void TstWakes::mutexRunJoinsCriticalSections()
     // Mutual exclusion: no one held the lock between a release and the acquire it allowed.
     // A section may be empty (taken and given back within one nanosecond): the releaser's
     // own empty section at the release itself is the release, not a later holder.
-    struct Held {
-        std::int64_t startNs, endNs;
-        std::size_t lane;
-        auto operator<=>(const Held &) const = default;
-    };
-    std::vector<Held> held;
-    for (std::size_t l = 0; l < t.lanes().size(); ++l)
-        for (const il::Segment &s : t.lanes()[l].segments)
-            if (s.state == State::Critical && s.resource == lock)
-                held.push_back({s.startNs, s.endNs, l});
-    std::sort(held.begin(), held.end());
+    using Held = iltest::CriticalSection;
+    const std::vector<Held> held = iltest::critical_sections(t, lock);
     for (const il::Wake &w : wakes) {
         auto next = std::lower_bound(held.begin(), held.end(), Held{w.releaseNs, INT64_MIN, 0});
         while (next != held.end() && next->lane == w.fromLane && next->startNs == w.releaseNs &&
