@@ -57,7 +57,8 @@ struct Outcome {
     double incrementsPerSecond = 0;
     double wallPerSecond = 0; // the same over the whole Run, until its consumer saw the end
     std::int64_t lostUpdates = 0;
-    double handovers = 0; // `mutex`: how often the lock went to another thread
+    double handovers = 0;        // `mutex`: how often the lock went to another thread
+    std::int64_t increments = 0; // all threads' increments together
     std::uint64_t events = 0;
     std::uint64_t dropped = 0;
 };
@@ -118,9 +119,14 @@ double line_round_trip_ns()
     return double(ns) / kTrips;
 }
 
+std::int64_t increments(const il::Json &metrics)
+{
+    return metrics.at("expected").get<std::int64_t>();
+}
+
 double per_second(const il::Json &metrics, std::int64_t ns)
 {
-    return ns > 0 ? double(metrics.at("expected").get<std::int64_t>()) * 1e9 / double(ns) : 0;
+    return ns > 0 ? double(increments(metrics)) * 1e9 / double(ns) : 0;
 }
 
 Outcome run_recorded(const il::Scenario &scenario, const il::ParamValues &params)
@@ -144,6 +150,7 @@ Outcome run_recorded(const il::Scenario &scenario, const il::ParamValues &params
         out.wallPerSecond = per_second(result.metrics, ns);
         out.lostUpdates = lost_updates(result.metrics);
         out.handovers = handovers(result.metrics);
+        out.increments = increments(result.metrics);
     }
     out.events = timeline.event_count();
     out.dropped = timeline.dropped();
@@ -189,7 +196,7 @@ double quantile(std::vector<double> v, double fraction)
 // VM the same run's throughput drifts by half within a minute (and 4 threads handing a
 // lock over on 2 cores are chaotic besides), and a ratio of medians taken far apart
 // follows the drift; the quartiles show the spread.
-void perturbation(benchmark::State &state, const char *id, std::int64_t increments)
+void perturbation(benchmark::State &state, const char *id, std::int64_t increments, int threads = 4)
 {
     const il::Scenario *scenario = il::find_scenario(id);
     if (!scenario) {
@@ -197,12 +204,13 @@ void perturbation(benchmark::State &state, const char *id, std::int64_t incremen
         return;
     }
     il::ParamValues params = il::default_params(scenario->info());
-    params["threads"] = 4;
+    params["threads"] = threads;
     params["increments"] = tiny_mode() ? increments / 20 : increments;
     const int pairs = tiny_mode() ? 1 : 31;
     std::vector<double> on, off, ratios, wallRatios, handoversOn, handoversOff, roundTrips;
     std::int64_t fewestLost = INT64_MAX;
     std::uint64_t events = 0, dropped = 0;
+    std::int64_t incrementsOn = 0;
     // Unmeasured: the app maps a run's rings and buffers in the background at start-up
     // (RingPool::prewarm, Collector::prewarm), so no run of a user's pays for them.
     run_recorded(*scenario, params);
@@ -228,6 +236,7 @@ void perturbation(benchmark::State &state, const char *id, std::int64_t incremen
             fewestLost = std::min(fewestLost, a.lostUpdates);
             events += a.events;
             dropped += a.dropped;
+            incrementsOn += a.increments;
         }
     }
     state.counters[kIncrementsOn] = quantile(on, 0.5);
@@ -243,6 +252,8 @@ void perturbation(benchmark::State &state, const char *id, std::int64_t incremen
     }
     state.counters[kEventsRecorded] = double(events);
     state.counters[kEventsDropped] = double(dropped);
+    if (incrementsOn > 0)
+        state.counters[kEventsPerIncrement] = double(events + dropped) / double(incrementsOn);
     if (std::string_view(id) == "race") {
         state.counters[kFewestLost] = double(fewestLost);
         if (fewestLost <= 0)
@@ -258,6 +269,14 @@ void BM_perturbation_mutex(benchmark::State &state)
     perturbation(state, "mutex", 100'000);
 }
 BENCHMARK(BM_perturbation_mutex)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// The same with one thread: no lock ever changes hands, so the ratio is the recording's
+// own cost against an uncontended lock, unlock and increment (goal 5's floor).
+void BM_perturbation_mutex_alone(benchmark::State &state)
+{
+    perturbation(state, "mutex", 400'000, 1);
+}
+BENCHMARK(BM_perturbation_mutex_alone)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 void BM_perturbation_race(benchmark::State &state)
 {

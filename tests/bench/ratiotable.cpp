@@ -254,6 +254,24 @@ bool print_goal_table(std::ostream &out, const CapturingReporter &r)
         out << "      goal 5 conditions: a cache line's round trip between two CPUs "
             << format("%.0f ns; ", *trip) << format("mutex lock handovers a run %.0f off, ", *hOff)
             << format("%.0f on\n", *hOn);
+    // Goal 5's floor: one thread alone, so the lock never changes hands and an increment
+    // costs only the lock, the unlock and the increment, plus with recording on the events
+    // that tell of them. 0.9x leaves a ninth of the unrecorded increment for those events.
+    const char *alone = "BM_perturbation_mutex_alone";
+    const auto onAlone = r.counter(alone, kIncrementsOn),
+               offAlone = r.counter(alone, kIncrementsOff);
+    const auto pairedAlone = r.counter(alone, kOnOffRatio);
+    const auto perIncrement = r.counter(alone, kEventsPerIncrement);
+    const auto read = ns("BM_now_ns");
+    if (onAlone && offAlone && pairedAlone && perIncrement && read && *onAlone > 0 &&
+        *offAlone > 0) {
+        const double offNs = 1e9 / *offAlone, onNs = 1e9 / *onAlone;
+        out << "      goal 5 floor: mutex with 1 thread (no handovers) "
+            << format("%.2fx: ", *pairedAlone) << format("%.1f ns per increment off, ", offNs)
+            << format("%.1f on", onNs) << format(" (%.2f events);", *perIncrement)
+            << format(" 0.9x would leave %.1f ns for them,", offNs / 9)
+            << format(" one clock read takes %.1f ns\n", *read);
+    }
 
     out << "\nBaselines (ns per operation, same run):\n";
     const struct {

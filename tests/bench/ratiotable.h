@@ -31,6 +31,8 @@ inline constexpr const char *kHandoversOff = "handovers off";
 inline constexpr const char *kLineRoundTrip = "line round trip ns";
 inline constexpr const char *kEventsRecorded = "events";
 inline constexpr const char *kEventsDropped = "dropped";
+// Events recorded per increment with recording on (goal 5's ceiling, ratiotable.cpp).
+inline constexpr const char *kEventsPerIncrement = "events/increment";
 inline constexpr const char *kFewestLost = "lost (fewest, on)";
 
 // The console output Google Benchmark always prints, plus a copy of every benchmark's
