@@ -209,6 +209,19 @@ CliParse parseOpen(const QCommandLineParser &parser, CliOptions &o,
     return checkOutputs(o, outputs);
 }
 
+// Qt's help text names the program after the running QCoreApplication, and main() parses
+// before there is one ("Usage: <executable_name>"): name it after argv[0] instead.
+QString helpText(const QCommandLineParser &parser, const QStringList &arguments)
+{
+    QString text = parser.helpText();
+    const QString program = arguments.isEmpty() ? QStringLiteral("interleave")
+                                                : QFileInfo(arguments.first()).fileName();
+    const qsizetype firstLineEnd = text.indexOf(QLatin1Char('\n'));
+    if (text.startsWith(QLatin1String("Usage: ")) && firstLineEnd > 0)
+        text.replace(0, firstLineEnd, QStringLiteral("Usage: %1 [options]").arg(program));
+    return text;
+}
+
 } // namespace
 
 CliParse parseCommandLine(const QStringList &arguments)
@@ -277,7 +290,7 @@ CliParse parseCommandLine(const QStringList &arguments)
     if (!parser.parse(arguments))
         return fail(parser.errorText());
     if (parser.isSet(QStringLiteral("help")))
-        return CliParse{std::nullopt, parser.helpText(), ExitOk};
+        return CliParse{std::nullopt, helpText(parser, arguments), ExitOk};
     if (parser.isSet(QStringLiteral("version")))
         return CliParse{std::nullopt, QStringLiteral("interleave 0.1"), ExitOk};
     if (!parser.positionalArguments().isEmpty())

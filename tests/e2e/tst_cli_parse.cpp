@@ -90,6 +90,20 @@ private slots:
         QCOMPARE(p.options->speedupSvgPath, chart);
         QVERIFY(p.options->speedupPngPath.isEmpty());
     }
+
+    // --help names the program as it was started, not Qt's placeholder for a program
+    // without a QCoreApplication (main() parses before it makes one), and lists the options.
+    void helpNamesTheProgram()
+    {
+        const CliParse p =
+            parseCommandLine({QStringLiteral("/opt/bin/interleave"), QStringLiteral("--help")});
+        QVERIFY(!p.options);
+        QCOMPARE(p.exitCode, ExitOk);
+        QVERIFY2(p.message.startsWith(QLatin1String("Usage: interleave [options]\n")),
+                 qPrintable(p.message));
+        QVERIFY(!p.message.contains(QLatin1String("executable_name")));
+        QVERIFY(p.message.contains(QLatin1String("--scenario <ID>")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstCliParse)
