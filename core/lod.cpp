@@ -18,10 +18,33 @@ static_assert(ChunkedStore<Segment>::kChunk % LaneLod::kBlock == 0);
 void LaneLod::rebuild(const ChunkedStore<Segment> &segments, std::size_t closed)
 {
     m_prefix.clear();
+    m_skip = 0;
+    m_dropped = {};
     m_running = {};
     m_closed = 0;
     for (std::size_t i = 0; i < closed; ++i)
         segment_closed(segments[i]);
+}
+
+bool LaneLod::drop_front(std::size_t count, const Segment &replaced, const Segment &placeholder)
+{
+    const std::size_t blocks = count / kBlock;
+    if (blocks == 0 || count % kBlock != 0 || count >= m_closed)
+        return false;
+    // The lane's new block j is what was block blocks + j: it counts, beyond the blocks
+    // before it, the segments [0, blocks * kBlock) that are gone, and `replaced` as it was
+    // rather than as the placeholder it became.
+    m_dropped = m_prefix[m_skip + blocks - 1];
+    m_dropped[std::size_t(replaced.state)] += replaced.endNs - replaced.startNs;
+    m_dropped[std::size_t(placeholder.state)] -= placeholder.endNs - placeholder.startNs;
+    m_skip += blocks;
+    m_closed -= count;
+    // Whole chunks of entries no block reads any more go back.
+    using Store = ChunkedStore<StateTimes>;
+    const std::size_t before = m_prefix.size();
+    m_prefix.drop_front_chunks(m_skip / Store::kChunk);
+    m_skip -= before - m_prefix.size();
+    return true;
 }
 
 void LaneLod::time_before(const TimelineLane &lane, std::size_t upper, std::int64_t t,
@@ -38,12 +61,12 @@ void LaneLod::time_before(const TimelineLane &lane, std::size_t upper, std::int6
     const std::size_t to = from + kBlock;
     const Segment *run = &lane.segments[from];
     if (to <= m_closed && to - k < k - from) {
-        out = m_prefix[block];
+        out = prefix(block);
         for (std::size_t j = k - from; j < kBlock; ++j)
             out[std::size_t(run[j].state)] -= run[j].endNs - run[j].startNs;
     } else {
         if (block > 0)
-            out = m_prefix[block - 1];
+            out = prefix(block - 1);
         for (std::size_t j = 0; j < k - from; ++j)
             out[std::size_t(run[j].state)] += run[j].endNs - run[j].startNs;
     }

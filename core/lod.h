@@ -24,8 +24,10 @@ using StateTimes = std::array<std::int64_t, kStateCount>;
 // column is judged by all of its segments at the cost of a few.
 //
 // It is appended to as segments close (amortised O(1) per segment; the open last
-// segment is never in a block, so its moving end needs no update) and rebuilt in O(n)
-// when the oldest detail of the lane is dropped.
+// segment is never in a block, so its moving end needs no update). When the oldest detail
+// of the lane is dropped, its blocks go too, in O(1) per block: the sums kept are then
+// read less what the dropped segments had added (a rebuild, O(n) in the segments that
+// stay, held the GUI thread for 100-150 ms in a long run).
 class LaneLod {
 public:
     static constexpr std::size_t kBlock = 32;
@@ -39,6 +41,11 @@ public:
     }
     // Starts over from the lane's first `closed` segments.
     void rebuild(const ChunkedStore<Segment> &segments, std::size_t closed);
+    // The lane's first `count` segments are gone, and the one that followed them,
+    // `replaced`, is now `placeholder`. False, and nothing changed, unless `count` is whole
+    // blocks and fewer than closed(): then rebuild.
+    [[nodiscard]] bool drop_front(std::size_t count, const Segment &replaced,
+                                  const Segment &placeholder);
 
     // Time per state before t: `upper` is the index of the first segment starting after
     // t, `openEnd` the drawn end of the lane's open last segment (if any).
@@ -49,8 +56,20 @@ public:
     std::size_t memory_bytes() const { return m_prefix.capacity_bytes(); }
 
 private:
-    ChunkedStore<StateTimes> m_prefix; // [m - 1]: time per state of segments [0, m * kBlock)
-    StateTimes m_running{};
+    // Time per state of the lane's segments [0, (block + 1) * kBlock).
+    StateTimes prefix(std::size_t block) const
+    {
+        StateTimes out = m_prefix[m_skip + block];
+        for (std::size_t s = 0; s < out.size(); ++s)
+            out[s] -= m_dropped[s];
+        return out;
+    }
+
+    // [m_skip + m - 1], less m_dropped: time per state of segments [0, m * kBlock).
+    ChunkedStore<StateTimes> m_prefix;
+    std::size_t m_skip = 0; // entries of m_prefix before the lane's first block
+    StateTimes m_dropped{}; // what m_prefix and m_running count that the lane no longer has
+    StateTimes m_running{}; // every closed segment's time, m_dropped included
     std::size_t m_closed = 0;
 };
 

@@ -247,9 +247,11 @@ void Timeline::drop_oldest_detail()
                                       .resource = kDroppedDetail};
             // Segments [0, gone] become the placeholder.
             m_discarded += gone + 1 - (hadPlaceholder ? 1 : 0);
+            const Segment replaced = segs[gone];
             segs.drop_front_chunks(segChunks);
             segs.front() = placeholder;
-            lane.lod.rebuild(segs, lane.open ? segs.size() - 1 : segs.size());
+            if (!lane.lod.drop_front(gone, replaced, placeholder))
+                lane.lod.rebuild(segs, lane.open ? segs.size() - 1 : segs.size());
         }
         const std::size_t markChunks = lane.marks.size() / 2 / decltype(lane.marks)::kChunk;
         m_discarded += markChunks * decltype(lane.marks)::kChunk;

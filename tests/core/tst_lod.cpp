@@ -20,6 +20,7 @@ private slots:
     void fastAlternationIsMixed();
     void oneShortSegmentBetweenTwoIsNotMixed();
     void lodTotalsMatchSegments();
+    void lodSurvivesDroppedDetail();
 };
 
 namespace {
@@ -95,10 +96,12 @@ std::vector<std::uint8_t> bruteForce(const il::Timeline &timeline, std::size_t l
 // in steps of 10 ns so that equal times (ties) happen. With `reopen` the run is closed
 // half-way and goes on after a gap; with `closeAtEnd` the last segments are closed,
 // otherwise they stay open up to the live edge.
-il::Timeline randomTimeline(std::uint32_t seed, int perLane, bool reopen, bool closeAtEnd)
+il::Timeline randomTimeline(std::uint32_t seed, int perLane, bool reopen, bool closeAtEnd,
+                            std::size_t memoryBudget = il::Timeline::kDefaultMemoryBudget)
 {
     std::mt19937 rng(seed);
     il::Timeline timeline;
+    timeline.set_memory_budget(memoryBudget);
     il::Batch batch;
     batch.newLanes = {"a", "b", "c"};
     std::vector<std::int64_t> t = {0, 137, 5000};
@@ -331,6 +334,34 @@ void TstLod::lodTotalsMatchSegments()
         il::StateTimes got{};
         lane.lod.time_before(lane, lane.segments.size(), timeline.end_ns(), timeline.end_ns(), got);
         QCOMPARE(got, expected);
+    }
+}
+
+void TstLod::lodSurvivesDroppedDetail()
+{
+    // A budget of 1 MiB and 150k segments a lane: the oldest half of every lane is dropped
+    // again and again, and the level of detail keeps answering for what remains (the
+    // placeholder included) as if built from it.
+    const il::Timeline timeline = randomTimeline(11, 150'000, true, false, std::size_t(1) << 20);
+    QVERIFY(timeline.discarded_events() > 0);
+    const double span = double(timeline.end_ns());
+    for (const auto &lane : timeline.lanes()) {
+        QCOMPARE(lane.segments.front().state, State::Unrecorded);
+        QCOMPARE(lane.lod.closed(), lane.segments.size() - (lane.open ? 1 : 0));
+        il::StateTimes expected{};
+        for (std::size_t k = 0; k < lane.segments.size(); ++k)
+            expected[std::size_t(lane.segments[k].state)] +=
+                timeline.segment_end(lane, k) - lane.segments[k].startNs;
+        il::StateTimes got{};
+        lane.lod.time_before(lane, lane.segments.size(), timeline.end_ns(), timeline.end_ns(), got);
+        QCOMPARE(got, expected);
+    }
+    // Columns of thousands of segments, read through the LOD, against every segment.
+    const double kept = double(timeline.lanes()[0].segments[1].startNs);
+    for (const auto &[from, columns] : {std::pair{0.0, 7}, std::pair{kept, 40}}) {
+        compareAllLanes(timeline, il::ColumnGrid{from, (span - from) / columns, columns});
+        if (QTest::currentTestFailed())
+            return;
     }
 }
 
