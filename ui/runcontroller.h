@@ -19,9 +19,9 @@
 // views; it never waits on a scenario thread, nor on the collector.
 //
 // The GUI thread stays responsive while many threads compete for the CPU: a batch is
-// applied in slices of at most kApplyBudget per frame (a large backlog is worked off
-// over the next frames, and the views are refreshed less often while behind), so no
-// piece of GUI work outlasts a scheduler slice and the thread sleeps between frames.
+// applied in slices of at most kApplyBudget per frame, kBehindApplyBudget while a large
+// backlog is worked off over the next frames (the views are then refreshed less often),
+// so the thread gets back to its events several times in every 50 ms.
 class RunController : public QObject {
     Q_OBJECT
 public:
@@ -69,6 +69,8 @@ public:
     // Per frame: at most this much applying, and while a backlog remains the views
     // are told at most every kBehindRefresh.
     static constexpr std::chrono::milliseconds kApplyBudget{4};
+    // The same while a backlog remains from the frame before.
+    static constexpr std::chrono::milliseconds kBehindApplyBudget{12};
     static constexpr std::chrono::milliseconds kBehindRefresh{100};
     // With nothing new, the views follow the live edge at most this often.
     static constexpr std::chrono::milliseconds kIdleRefresh{40};
