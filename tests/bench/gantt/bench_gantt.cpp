@@ -60,6 +60,7 @@ Sizes sizes(bool tiny)
         s.frames = {1000, 4000};
         s.goal = s.panZoom = s.chartsLimit = s.exportSize = 4000;
         s.probeIncrements = 200;
+        s.longProbeIncrements = 2000;
         s.idleProbeSeconds = 0.2;
         return s;
     }
@@ -70,7 +71,8 @@ Sizes sizes(bool tiny)
         s.frames.push_back(10'000'000);
         s.panZoom = 10'000'000;
     }
-    s.probeIncrements = 60'000; // about 2-3 s and 7-8 M events, 64 threads on two cores
+    s.probeIncrements = 60'000;         // about 2-3 s and 7-8 M events, 64 threads on two cores
+    s.longProbeIncrements = 10'000'000; // the slider's end: ~80 M events in 2-3 s
     s.idleProbeSeconds = 2.0;
     return s;
 }

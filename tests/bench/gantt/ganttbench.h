@@ -26,6 +26,9 @@ struct Sizes {
     std::int64_t exportSize = 0;      // goal 7
     int probeThreads = 64;            // goal 9
     std::int64_t probeIncrements = 0; // per thread, mutex scenario
+    // A long run of few threads: more events a second than the GUI thread applies.
+    int longProbeThreads = 4;
+    std::int64_t longProbeIncrements = 0;
     double idleProbeSeconds = 0;
 };
 Sizes sizes(bool tiny);
@@ -44,6 +47,7 @@ std::string zoomName(std::int64_t n);
 std::string exportName(std::int64_t n);
 inline constexpr const char *kStallRun = "gui_stall_64_threads";
 inline constexpr const char *kStallIdle = "gui_stall_idle";
+inline constexpr const char *kStallLong = "gui_stall_4_threads_long";
 
 // Registration, one function per part (each in its own file).
 void registerFrameBenchmarks(const Sizes &s);

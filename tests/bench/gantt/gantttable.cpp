@@ -151,7 +151,18 @@ bool printGanttTable(std::ostream &out, const ilbench::CapturingReporter &r, con
         << " dropped; GUI thread busy "
         << (t.get(kStallRun, "gui_cpu") ? format("%.0f %%", *t.get(kStallRun, "gui_cpu") * 100)
                                         : "-")
-        << " of the time\n      probe: a 1 ms Qt::PreciseTimer on the GUI thread; a gap is the"
+        << " of the time\n";
+    const auto count = [](Value v) { return v ? format("%.0f", *v) : std::string("-"); };
+    const Value longEvents = t.get(kStallLong, "events"),
+                longDropped = t.get(kStallLong, "dropped");
+    out << "      a long 4-thread run: max gap " << ms(t.get(kStallLong, kMaxMs)) << ", "
+        << count(longEvents) << " events in " << ms(t.get(kStallLong, "run_ms")) << ", "
+        << count(longDropped) << " dropped"
+        << (longEvents && longDropped && *longEvents + *longDropped > 0
+                ? format(" (%.0f %%)", 100 * *longDropped / (*longEvents + *longDropped))
+                : std::string())
+        << ", all shown " << ms(t.get(kStallLong, "behind_ms")) << " after it ended\n"
+        << "      probe: a 1 ms Qt::PreciseTimer on the GUI thread; a gap is the"
         << " time between two ticks\n";
 
     out << "\nFrame time per size (ms/frame): Interleave's Gantt view beside one step-shaped"

@@ -9,6 +9,7 @@
 #include "runcontroller.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QEventLoop>
 
 #include <algorithm>
@@ -123,12 +124,15 @@ void stallDuringRun(benchmark::State &state, int threads, std::int64_t increment
 
         StallProbe probe;
         probe.start();
+        QElapsedTimer wall;
+        wall.start();
         window.startRun();
         if (!controller->isRunning()) {
             state.SkipWithError("the run did not start");
             return;
         }
         loop.exec();
+        const double untilShownMs = double(wall.nsecsElapsed()) / 1e6;
         probe.stop();
         report(state, probe.figures());
 
@@ -151,6 +155,8 @@ void stallDuringRun(benchmark::State &state, int threads, std::int64_t increment
         state.counters["run_ms"] = double(result->durationNs) / 1e6;
         state.counters["events"] = double(controller->timeline().event_count());
         state.counters["dropped"] = double(controller->timeline().dropped());
+        // How long after the run ended the window had shown all of it.
+        state.counters["behind_ms"] = untilShownMs - double(result->durationNs) / 1e6;
     }
 }
 
@@ -178,6 +184,12 @@ void registerStallProbes(const Sizes &s)
     const std::int64_t increments = s.probeIncrements;
     benchmark::RegisterBenchmark(
         kStallRun, [=](benchmark::State &st) { stallDuringRun(st, threads, increments); })
+        ->Iterations(1)
+        ->Unit(benchmark::kMillisecond);
+    const int longThreads = s.longProbeThreads;
+    const std::int64_t longIncrements = s.longProbeIncrements;
+    benchmark::RegisterBenchmark(
+        kStallLong, [=](benchmark::State &st) { stallDuringRun(st, longThreads, longIncrements); })
         ->Iterations(1)
         ->Unit(benchmark::kMillisecond);
     const double idle = s.idleProbeSeconds;
