@@ -43,7 +43,10 @@ Pool &pool()
     return *p;
 }
 
-// Unmaps `blocks`, each run of neighbouring ones with one call.
+// Unmaps `blocks`, neighbouring ones together up to kUnmapStep a call: an unmapping holds
+// the address-space lock, which the collector populating its buffers and any thread taking
+// a page fault wait for (one call per run of hundreds of MiB cost the GUI thread 125 ms).
+constexpr std::size_t kUnmapStep = std::size_t(4) << 20;
 void unmap(std::vector<Doomed> &blocks) noexcept
 {
     std::sort(blocks.begin(), blocks.end(), [](const Doomed &a, const Doomed &b) {
@@ -53,7 +56,9 @@ void unmap(std::vector<Doomed> &blocks) noexcept
         char *const first = static_cast<char *>(blocks[i].block);
         std::size_t bytes = blocks[i].bytes;
         std::size_t j = i + 1;
-        for (; j < blocks.size() && static_cast<char *>(blocks[j].block) == first + bytes; ++j)
+        for (; j < blocks.size() && static_cast<char *>(blocks[j].block) == first + bytes &&
+               bytes + blocks[j].bytes <= kUnmapStep;
+             ++j)
             bytes += blocks[j].bytes;
         munmap(first, bytes);
         i = j;
