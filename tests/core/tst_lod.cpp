@@ -184,6 +184,22 @@ void compareAllLanes(const il::Timeline &timeline, const il::ColumnGrid &grid)
     }
 }
 
+// Each lane's level of detail counts every closed segment, not the open one, and its sums
+// at the end of the lane equal the segments' own totals.
+void compareLodTotals(const il::Timeline &timeline)
+{
+    for (const auto &lane : timeline.lanes()) {
+        QCOMPARE(lane.lod.closed(), lane.segments.size() - (lane.open ? 1 : 0));
+        il::StateTimes expected{};
+        for (std::size_t k = 0; k < lane.segments.size(); ++k)
+            expected[std::size_t(lane.segments[k].state)] +=
+                timeline.segment_end(lane, k) - lane.segments[k].startNs;
+        il::StateTimes got{};
+        lane.lod.time_before(lane, lane.segments.size(), timeline.end_ns(), timeline.end_ns(), got);
+        QCOMPARE(got, expected);
+    }
+}
+
 } // namespace
 
 void TstLod::columnsMatchBruteForce_data()
@@ -324,17 +340,7 @@ void TstLod::lodTotalsMatchSegments()
 {
     // The prefix sums at the end of a lane equal the segments' own totals, and every
     // closed segment has been counted, the open one not.
-    const il::Timeline timeline = randomTimeline(7, 2000, true, false);
-    for (const auto &lane : timeline.lanes()) {
-        QCOMPARE(lane.lod.closed(), lane.segments.size() - (lane.open ? 1 : 0));
-        il::StateTimes expected{};
-        for (std::size_t k = 0; k < lane.segments.size(); ++k)
-            expected[std::size_t(lane.segments[k].state)] +=
-                timeline.segment_end(lane, k) - lane.segments[k].startNs;
-        il::StateTimes got{};
-        lane.lod.time_before(lane, lane.segments.size(), timeline.end_ns(), timeline.end_ns(), got);
-        QCOMPARE(got, expected);
-    }
+    compareLodTotals(randomTimeline(7, 2000, true, false));
 }
 
 void TstLod::lodSurvivesDroppedDetail()
@@ -345,17 +351,11 @@ void TstLod::lodSurvivesDroppedDetail()
     const il::Timeline timeline = randomTimeline(11, 150'000, true, false, std::size_t(1) << 20);
     QVERIFY(timeline.discarded_events() > 0);
     const double span = double(timeline.end_ns());
-    for (const auto &lane : timeline.lanes()) {
+    for (const auto &lane : timeline.lanes())
         QCOMPARE(lane.segments.front().state, State::Unrecorded);
-        QCOMPARE(lane.lod.closed(), lane.segments.size() - (lane.open ? 1 : 0));
-        il::StateTimes expected{};
-        for (std::size_t k = 0; k < lane.segments.size(); ++k)
-            expected[std::size_t(lane.segments[k].state)] +=
-                timeline.segment_end(lane, k) - lane.segments[k].startNs;
-        il::StateTimes got{};
-        lane.lod.time_before(lane, lane.segments.size(), timeline.end_ns(), timeline.end_ns(), got);
-        QCOMPARE(got, expected);
-    }
+    compareLodTotals(timeline);
+    if (QTest::currentTestFailed())
+        return;
     // Columns of thousands of segments, read through the LOD, against every segment.
     const double kept = double(timeline.lanes()[0].segments[1].startNs);
     for (const auto &[from, columns] : {std::pair{0.0, 7}, std::pair{kept, 40}}) {
