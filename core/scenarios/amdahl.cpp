@@ -31,12 +31,14 @@ struct Labels {
     ResourceId serial;
     ResourceId join;
     ResourceId waiting;
+    ResourceId starting;
     std::vector<ResourceId> trial; // [n]: "n = <n>", n = 1..max
 
     Labels(Recorder &recorder, int maxThreads)
         : serial(recorder.label("serial part"))
         , join(recorder.label("join"))
         , waiting(recorder.label("waiting for work"))
+        , starting(recorder.label("starting workers"))
         , trial(std::size_t(maxThreads) + 1, kNoResource)
     {
         for (int n = 1; n <= maxThreads; ++n)
@@ -229,7 +231,11 @@ public:
         Json theoretical = Json::array();
         {
             Crew crew(ctx, labels, maxThreads);
+            // Main waits for every worker to be ready: not part of any trial, and not
+            // main running either.
+            mainLane.state(State::Blocked, labels.starting);
             const bool started = crew.start();
+            mainLane.state(State::Running);
             std::int64_t baselineNs = 0;
             for (int n = 1; started && n <= maxThreads; ++n) {
                 // One trial: the serial part on main, then the parallel part on n workers.

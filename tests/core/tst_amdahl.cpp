@@ -323,6 +323,13 @@ private slots:
 
         const std::vector<std::int64_t> ends = trial_ends(mainLane);
         QCOMPARE(ends.size(), std::size_t(maxThreads));
+        // Before the first trial main waits for its workers to start, and says so.
+        const il::Segment *starting =
+            first_segment(mainLane, in_state(t, State::Blocked, "starting workers"));
+        const il::Segment *firstSerial =
+            first_segment(mainLane, in_state(t, State::Running, "serial part"));
+        QVERIFY(starting && firstSerial);
+        QVERIFY(starting->endNs <= firstSerial->startNs);
         QVERIFY(double(time_on(t, mainLane, "serial part")) >=
                 kClockSlack * double(maxThreads * serialNs));
         QCOMPARE(segments_where(mainLane, in_state(t, State::Blocked, "join")).size(),
