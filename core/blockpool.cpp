@@ -45,7 +45,8 @@ Pool &pool()
 
 // Unmaps `blocks`, neighbouring ones together up to kUnmapStep a call: an unmapping holds
 // the address-space lock, which the collector populating its buffers and any thread taking
-// a page fault wait for (one call per run of hundreds of MiB cost the GUI thread 125 ms).
+// a page fault wait for, so no one call should cover hundreds of MiB (a precaution: the
+// long-run probe's noise hid any difference).
 constexpr std::size_t kUnmapStep = std::size_t(4) << 20;
 void unmap(std::vector<Doomed> &blocks) noexcept
 {
